@@ -112,7 +112,12 @@ export function planRelease(spec: ReleaseSpec, scope?: string): ReleasePlan {
   if (spec.header !== undefined) {
     header = {
       name: requireHeaderName("header.name", spec.header.name, scope),
-      value: requireNonEmpty("header.value", spec.header.value, 'a non-empty header value such as "canary"', scope),
+      value: requireNonEmpty(
+        "header.value",
+        spec.header.value,
+        'a non-empty header value such as "canary"',
+        scope,
+      ),
     };
   }
 

@@ -7,7 +7,10 @@ export type { RecordedResource, Recording };
  * Installs the recording mock runtime for this test file (node --test runs each file in its own process).
  * Config keys may be given without the project prefix.
  */
-export async function recordResources(config: Record<string, string> = {}, project = "test"): Promise<Recording> {
+export async function recordResources(
+  config: Record<string, string> = {},
+  project = "test",
+): Promise<Recording> {
   const qualified = Object.fromEntries(
     Object.entries(config).map(([k, v]) => [k.includes(":") ? k : `${project}:${k}`, v]),
   );

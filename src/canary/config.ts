@@ -1,0 +1,216 @@
+import * as pulumi from "@pulumi/pulumi";
+import {
+  parseWeight,
+  requireDnsLabel,
+  requireHeaderName,
+  ValidationError,
+  type HeaderRule,
+  type VersionWeight,
+} from "../release";
+
+/** A release as read from stack config: the release fields plus the image of each version. */
+export interface ReleaseConfig {
+  stableVersion: string;
+  canaryVersion?: string;
+  canaryWeight: number;
+  header?: HeaderRule;
+  extraVersions?: VersionWeight[];
+  /** Container image per version. */
+  images: Record<string, string>;
+  /** Replicas per version, when set in config. */
+  replicas?: number;
+}
+
+/** Where {@link readReleaseConfig} reads from. */
+export interface ReadReleaseConfigOptions {
+  /** The config bag. Defaults to `new pulumi.Config()` (the project's namespace). */
+  config?: pulumi.Config;
+  /**
+   * Read a structured value instead of top-level keys: a dotted path into one object-valued key, as written
+   * by `pulumi config set --path 'releases.payments.canaryWeight' 25`. Defaults to top-level keys.
+   */
+  path?: string;
+}
+
+type Raw = Record<string, unknown>;
+
+const KEYS = [
+  "stableVersion",
+  "canaryVersion",
+  "canaryWeight",
+  "canaryHeader",
+  "images",
+  "image",
+  "replicas",
+  "extraVersions",
+];
+
+/**
+ * Reads and validates a release from stack config. Keys: `stableVersion` (required), `canaryVersion`,
+ * `canaryWeight` (0..100, default 0), `canaryHeader` (`name=value`, e.g. `stage=canary`), `images` (a map from
+ * version to image), `image` (an image for every version, `{version}` replaced by the version), `replicas`,
+ * `extraVersions` (a list of `{version, weight}`).
+ *
+ * Errors name the key as it is written in config (e.g. `releases.payments.canaryWeight`), the value and what
+ * is accepted; they are thrown before any resource is registered.
+ */
+export function readReleaseConfig(options: ReadReleaseConfigOptions = {}): ReleaseConfig {
+  const config = options.config ?? new pulumi.Config();
+  const prefix = options.path ? `${options.path}.` : "";
+  const raw = options.path ? readPath(config, options.path) : readTopLevel(config);
+  return parseReleaseConfig(raw, prefix);
+}
+
+/** The pure part of {@link readReleaseConfig}: validates raw config values. `prefix` is prepended to key names. */
+export function parseReleaseConfig(raw: Raw, prefix = ""): ReleaseConfig {
+  const key = (k: string): string => `${prefix}${k}`;
+  for (const k of Object.keys(raw)) {
+    if (!KEYS.includes(k) && raw[k] !== undefined) {
+      throw new ValidationError(key(k), raw[k], `one of the release keys ${KEYS.join(", ")}`);
+    }
+  }
+  if (raw.stableVersion === undefined) {
+    throw new ValidationError(
+      key("stableVersion"),
+      undefined,
+      "the version that serves traffic now, e.g. `pulumi config set stableVersion v1`",
+    );
+  }
+  const stableVersion = requireDnsLabel(key("stableVersion"), raw.stableVersion);
+  const canaryVersion =
+    raw.canaryVersion === undefined ? undefined : requireDnsLabel(key("canaryVersion"), raw.canaryVersion);
+  const canaryWeight = parseWeight(key("canaryWeight"), raw.canaryWeight ?? "0");
+  const header =
+    raw.canaryHeader === undefined ? undefined : parseHeader(key("canaryHeader"), raw.canaryHeader);
+
+  let extraVersions: VersionWeight[] | undefined;
+  if (raw.extraVersions !== undefined) {
+    if (!Array.isArray(raw.extraVersions)) {
+      throw new ValidationError(
+        key("extraVersions"),
+        raw.extraVersions,
+        'a list such as [{"version": "dark", "weight": 5}]',
+      );
+    }
+    extraVersions = raw.extraVersions.map((entry: unknown, i) => {
+      const item = (entry ?? {}) as Raw;
+      return {
+        version: requireDnsLabel(key(`extraVersions[${i}].version`), item.version),
+        weight: parseWeight(key(`extraVersions[${i}].weight`), item.weight),
+      };
+    });
+  }
+
+  let replicas: number | undefined;
+  if (raw.replicas !== undefined) {
+    const n =
+      typeof raw.replicas === "string" && /^\d+$/.test(raw.replicas) ? Number(raw.replicas) : raw.replicas;
+    if (typeof n !== "number" || !Number.isInteger(n) || n < 1 || n > 1000) {
+      throw new ValidationError(
+        key("replicas"),
+        raw.replicas,
+        "a whole number of pods per version from 1 to 1000",
+      );
+    }
+    replicas = n;
+  }
+
+  const versions = [
+    stableVersion,
+    ...(canaryVersion ? [canaryVersion] : []),
+    ...(extraVersions ?? []).map((e) => e.version),
+  ];
+  const images = readImages(raw, versions, key);
+  return { stableVersion, canaryVersion, canaryWeight, header, extraVersions, images, replicas };
+}
+
+function readImages(raw: Raw, versions: string[], key: (k: string) => string): Record<string, string> {
+  const images: Record<string, string> = {};
+  if (raw.images !== undefined) {
+    if (raw.images === null || typeof raw.images !== "object" || Array.isArray(raw.images)) {
+      throw new ValidationError(
+        key("images"),
+        raw.images,
+        'a map from version to image, e.g. {"v2": "registry/app:2.0.0"}',
+      );
+    }
+    for (const [version, image] of Object.entries(raw.images as Raw)) {
+      images[version] = requireImage(key(`images.${version}`), image);
+    }
+  }
+  const template = raw.image === undefined ? undefined : requireImage(key("image"), raw.image);
+  for (const version of versions) {
+    if (images[version] === undefined && template !== undefined)
+      images[version] = template.split("{version}").join(version);
+  }
+  return images;
+}
+
+function requireImage(field: string, value: unknown): string {
+  if (typeof value !== "string" || !/^[^\s]+$/.test(value)) {
+    throw new ValidationError(
+      field,
+      value,
+      'a container image reference without spaces, e.g. "registry/app:2.0.0"',
+    );
+  }
+  return value;
+}
+
+/** Parses `name=value` or `name: value` into a header rule. */
+export function parseHeader(field: string, value: unknown): HeaderRule {
+  const text = typeof value === "string" ? value : "";
+  const match = /^\s*([^=:\s]+)\s*[=:]\s*(\S.*?)\s*$/.exec(text);
+  if (!match) throw new ValidationError(field, value, 'a header rule "name=value", e.g. "stage=canary"');
+  return { name: requireHeaderName(field, match[1]), value: match[2] };
+}
+
+function readTopLevel(config: pulumi.Config): Raw {
+  const raw: Raw = {};
+  for (const k of KEYS) {
+    const text = config.get(k);
+    if (text === undefined) continue;
+    raw[k] = k === "images" || k === "extraVersions" ? parseJson(config.name, k, text) : text;
+  }
+  return raw;
+}
+
+function readPath(config: pulumi.Config, path: string): Raw {
+  const [top, ...rest] = path.split(".");
+  const text = config.get(top);
+  if (text === undefined) {
+    throw new ValidationError(
+      path,
+      undefined,
+      `an object at config path ${path}, set with \`pulumi config set --path '${path}.stableVersion' v1\``,
+    );
+  }
+  let node: unknown = parseJson(config.name, top, text);
+  for (const [i, part] of rest.entries()) {
+    node = node !== null && typeof node === "object" ? (node as Raw)[part] : undefined;
+    if (node === undefined) {
+      const at = [top, ...rest.slice(0, i + 1)].join(".");
+      throw new ValidationError(at, undefined, `an object at config path ${at}`);
+    }
+  }
+  if (node === null || typeof node !== "object" || Array.isArray(node)) {
+    throw new ValidationError(
+      path,
+      node,
+      "an object of release keys (stableVersion, canaryVersion, canaryWeight, ...)",
+    );
+  }
+  return node as Raw;
+}
+
+function parseJson(namespace: string, key: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ValidationError(
+      key,
+      text,
+      `a structured value (set with \`pulumi config set --path\`) in ${namespace}`,
+    );
+  }
+}

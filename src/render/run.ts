@@ -1,0 +1,102 @@
+import { createRequire } from "node:module";
+import * as path from "node:path";
+import { RenderError } from "./errors";
+import { readProject } from "./project";
+import { startRecording, type PulumiSdk, type RecordedResource } from "./recorder";
+
+/** What a program registered under the mock runtime, and its stack outputs. */
+export interface ProgramRun {
+  project: string;
+  stack: string;
+  resources: RecordedResource[];
+  outputs: Record<string, unknown>;
+}
+
+/** Options for {@link runProgram}. */
+export interface RunOptions {
+  /** The Pulumi project directory. */
+  dir: string;
+  stack: string;
+  /** Config values set as with `pulumi config set KEY VALUE`. */
+  overrides?: Record<string, string>;
+}
+
+/**
+ * Runs the Pulumi TypeScript (or JavaScript) program in `dir` under Pulumi's mock runtime: no engine, no
+ * providers, no cluster, no network. Anything the program prints goes to stderr. Call once per process: the
+ * Pulumi runtime and the module cache are process-wide.
+ */
+export async function runProgram(options: RunOptions): Promise<ProgramRun> {
+  const dir = path.resolve(options.dir);
+  const files = readProject(dir, options.stack, options.overrides);
+  const requireFromProgram = createRequire(path.join(dir, "index.js"));
+  let pulumi: PulumiSdk;
+  try {
+    pulumi = requireFromProgram("@pulumi/pulumi") as PulumiSdk;
+  } catch {
+    throw new RenderError(`cannot load @pulumi/pulumi from ${dir}: install the program's dependencies first`);
+  }
+
+  const recording = await startRecording(pulumi, {
+    project: files.project,
+    stack: options.stack,
+    config: files.config,
+    secretKeys: files.secretKeys,
+  });
+
+  const failures: unknown[] = [];
+  const onRejection = (reason: unknown): void => {
+    failures.push(reason);
+  };
+  process.on("unhandledRejection", onRejection);
+  const cwd = process.cwd();
+  const restoreConsole = sendConsoleToStderr();
+  let exported: unknown;
+  try {
+    process.chdir(dir);
+    registerTypeScript();
+    const loaded = requireFromProgram(files.main) as unknown;
+    const entry =
+      typeof loaded === "function" ? loaded : (loaded as { default?: unknown } | undefined)?.default;
+    exported = typeof entry === "function" ? await (entry as () => unknown)() : loaded;
+    await recording.settle();
+  } catch (err) {
+    failures.unshift(err);
+  } finally {
+    process.chdir(cwd);
+    restoreConsole();
+  }
+  // Failures inside apply callbacks surface as rejections once the runtime has settled.
+  await new Promise((resolve) => setImmediate(resolve));
+  process.off("unhandledRejection", onRejection);
+  if (failures.length > 0) throw failures[0];
+
+  const outputs = await resolveOutputs(pulumi, exported);
+  return { project: files.project, stack: options.stack, resources: recording.resources, outputs };
+}
+
+let typeScriptRegistered = false;
+function registerTypeScript(): void {
+  if (typeScriptRegistered) return;
+  // Loads .ts files with the program's nearest tsconfig.json (found from the working directory upwards).
+  const tsx = require("tsx/cjs/api") as { register: () => () => void };
+  tsx.register();
+  typeScriptRegistered = true;
+}
+
+function sendConsoleToStderr(): () => void {
+  const saved = { log: console.log, info: console.info, debug: console.debug };
+  console.log = console.info = console.debug = (...args: unknown[]) => console.error(...args);
+  return () => Object.assign(console, saved);
+}
+
+async function resolveOutputs(pulumi: PulumiSdk, exported: unknown): Promise<Record<string, unknown>> {
+  if (exported === null || typeof exported !== "object") return {};
+  const plain: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(exported)) {
+    if (key === "default" || typeof value === "function") continue;
+    if (pulumi.Resource.isInstance(value)) continue;
+    plain[key] = await new Promise((resolve) => pulumi.output(value).apply(resolve));
+  }
+  return plain;
+}

@@ -1,0 +1,169 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
+import { parseHeader, parseReleaseConfig, readReleaseConfig } from "../../src/canary/config";
+import { recordResources } from "../support/runtime";
+
+describe("parseReleaseConfig", () => {
+  test("reads the flat keys", () => {
+    assert.deepEqual(
+      parseReleaseConfig({
+        stableVersion: "v1",
+        canaryVersion: "v2",
+        canaryWeight: "25",
+        canaryHeader: "stage=canary",
+        images: { v1: "repo/app:1.0.0" },
+        image: "repo/app:{version}",
+        replicas: "3",
+      }),
+      {
+        stableVersion: "v1",
+        canaryVersion: "v2",
+        canaryWeight: 25,
+        header: { name: "stage", value: "canary" },
+        extraVersions: undefined,
+        images: { v1: "repo/app:1.0.0", v2: "repo/app:v2" },
+        replicas: 3,
+      },
+    );
+  });
+
+  test("the weight defaults to 0 and the canary to none", () => {
+    const release = parseReleaseConfig({ stableVersion: "blue" });
+    assert.equal(release.canaryWeight, 0);
+    assert.equal(release.canaryVersion, undefined);
+    assert.deepEqual(release.images, {});
+  });
+
+  test("header rules read as name=value or name: value", () => {
+    assert.deepEqual(parseHeader("canaryHeader", "stage: canary"), { name: "stage", value: "canary" });
+    assert.deepEqual(parseHeader("canaryHeader", " x-version = v2 "), { name: "x-version", value: "v2" });
+  });
+
+  const bad: Array<[string, Record<string, unknown>, RegExp]> = [
+    [
+      "no stable version",
+      {},
+      /^ValidationError: stableVersion: got nothing; expected the version that serves traffic now/,
+    ],
+    [
+      "weight abc",
+      { stableVersion: "v1", canaryWeight: "abc" },
+      /^ValidationError: canaryWeight: got "abc"; expected a whole number from 0 to 100/,
+    ],
+    ["weight 50%", { stableVersion: "v1", canaryWeight: "50%" }, /^ValidationError: canaryWeight: got "50%"/],
+    ["weight -1", { stableVersion: "v1", canaryWeight: "-1" }, /^ValidationError: canaryWeight: got "-1"/],
+    ["weight 101", { stableVersion: "v1", canaryWeight: "101" }, /^ValidationError: canaryWeight: got "101"/],
+    [
+      "weight 12.5",
+      { stableVersion: "v1", canaryWeight: "12.5" },
+      /^ValidationError: canaryWeight: got "12.5"/,
+    ],
+    ["empty weight", { stableVersion: "v1", canaryWeight: "" }, /^ValidationError: canaryWeight: got ""/],
+    [
+      "version V2",
+      { stableVersion: "v1", canaryVersion: "V2" },
+      /^ValidationError: canaryVersion: got "V2"; expected a DNS-1123 label/,
+    ],
+    [
+      "version 1.2.0",
+      { stableVersion: "1.2.0" },
+      /^ValidationError: stableVersion: got "1.2.0"; expected a DNS-1123 label/,
+    ],
+    [
+      "header without =",
+      { stableVersion: "v1", canaryHeader: "stage" },
+      /^ValidationError: canaryHeader: got "stage"; expected a header rule "name=value"/,
+    ],
+    [
+      "header with empty value",
+      { stableVersion: "v1", canaryHeader: "stage=" },
+      /^ValidationError: canaryHeader: got "stage="/,
+    ],
+    [
+      "images not a map",
+      { stableVersion: "v1", images: "repo/app:1" },
+      /^ValidationError: images: got "repo\/app:1"; expected a map from version to image/,
+    ],
+    [
+      "image with a space",
+      { stableVersion: "v1", images: { v1: "repo/app 1" } },
+      /^ValidationError: images\.v1: got "repo\/app 1"; expected a container image reference/,
+    ],
+    [
+      "replicas 0",
+      { stableVersion: "v1", replicas: "0" },
+      /^ValidationError: replicas: got "0"; expected a whole number of pods per version from 1 to 1000/,
+    ],
+    [
+      "a misspelt key",
+      { stableVersion: "v1", canaryWieght: "10" },
+      /^ValidationError: canaryWieght: got "10"; expected one of the release keys/,
+    ],
+    [
+      "extra versions not a list",
+      { stableVersion: "v1", extraVersions: { dark: 5 } },
+      /^ValidationError: extraVersions: got \{"dark":5\}; expected a list/,
+    ],
+    [
+      "extra version bad weight",
+      { stableVersion: "v1", extraVersions: [{ version: "dark", weight: "x" }] },
+      /^ValidationError: extraVersions\[0\]\.weight: got "x"/,
+    ],
+  ];
+  for (const [what, raw, message] of bad) {
+    test(`refuses ${what}`, () => assert.throws(() => parseReleaseConfig(raw), message));
+  }
+
+  test("a prefix names structured keys in full", () => {
+    assert.throws(
+      () => parseReleaseConfig({ stableVersion: "v1", canaryWeight: 150 }, "releases.payments."),
+      /^ValidationError: releases\.payments\.canaryWeight: got 150; expected a whole number from 0 to 100/,
+    );
+  });
+});
+
+describe("readReleaseConfig from stack config", async () => {
+  await recordResources({
+    stableVersion: "v1",
+    canaryVersion: "v2",
+    canaryWeight: "10",
+    images: JSON.stringify({ v1: "repo/app:1", v2: "repo/app:2" }),
+    releases: JSON.stringify({
+      payments: { stableVersion: "blue", canaryVersion: "green", canaryWeight: 50 },
+      broken: { stableVersion: "blue", canaryWeight: 7 },
+    }),
+  });
+
+  test("top-level keys in the project's namespace", () => {
+    const release = readReleaseConfig();
+    assert.equal(release.canaryWeight, 10);
+    assert.deepEqual(release.images, { v1: "repo/app:1", v2: "repo/app:2" });
+  });
+
+  test("a structured path (pulumi config set --path)", () => {
+    const release = readReleaseConfig({ path: "releases.payments" });
+    assert.deepEqual(
+      [release.stableVersion, release.canaryVersion, release.canaryWeight],
+      ["blue", "green", 50],
+    );
+  });
+
+  test("a structured path that does not exist is named", () => {
+    assert.throws(
+      () => readReleaseConfig({ path: "releases.orders" }),
+      /^ValidationError: releases\.orders: got nothing; expected an object at config path releases\.orders/,
+    );
+    assert.throws(
+      () => readReleaseConfig({ path: "nothing" }),
+      /^ValidationError: nothing: got nothing; expected an object at config path nothing/,
+    );
+  });
+
+  test("another namespace's config", () => {
+    assert.throws(
+      () => readReleaseConfig({ config: new pulumi.Config("other") }),
+      /^ValidationError: stableVersion: got nothing/,
+    );
+  });
+});

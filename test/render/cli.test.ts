@@ -1,0 +1,156 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { parseAllDocuments } from "yaml";
+
+const root = path.resolve(__dirname, "..", "..");
+const fixture = path.join(root, "test", "fixtures", "render-program");
+
+function render(...args: string[]) {
+  const result = spawnSync(
+    process.execPath,
+    ["--import", "tsx", path.join(root, "src", "cli", "main.ts"), ...args],
+    {
+      cwd: root,
+      encoding: "utf8",
+    },
+  );
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe("pulumi-canary render", () => {
+  test("prints the Gloo custom resource and the Consul splitter as JSON", () => {
+    const { code, stdout, stderr } = render("render", fixture, "--stack", "test", "--output", "json");
+    assert.equal(code, 0, stderr);
+    assert.deepEqual(JSON.parse(stdout), [
+      {
+        apiVersion: "gloo.solo.io/v1",
+        kind: "Upstream",
+        metadata: { name: "checkout-v2", namespace: "shop", labels: { team: "payments" } },
+        spec: {
+          kube: {
+            serviceName: "checkout",
+            serviceNamespace: "shop",
+            servicePort: 8080,
+            selector: { version: "v2" },
+          },
+        },
+      },
+      {
+        Kind: "service-splitter",
+        Name: "checkout",
+        Splits: [
+          { Weight: 75, Service: "checkout", ServiceSubset: "v1" },
+          { Weight: 25, Service: "checkout", ServiceSubset: "v2" },
+        ],
+      },
+    ]);
+    assert.match(stderr, /program output goes to stderr/);
+  });
+
+  test("--config overrides a stack value as pulumi config set would", () => {
+    const { code, stdout } = render(
+      "render",
+      fixture,
+      "--stack",
+      "test",
+      "--output",
+      "json",
+      "--config",
+      "canaryWeight=60",
+      "--config",
+      "render-fixture:namespace=other",
+    );
+    assert.equal(code, 0);
+    const [upstream, splitter] = JSON.parse(stdout) as Array<Record<string, never>>;
+    assert.equal((upstream.metadata as { namespace: string }).namespace, "other");
+    assert.deepEqual(
+      (splitter.Splits as Array<{ Weight: number }>).map((s) => s.Weight),
+      [40, 60],
+    );
+  });
+
+  test("YAML (the default) is a multi-document stream, Kubernetes objects first", () => {
+    const { code, stdout } = render("render", fixture, "--stack", "test");
+    assert.equal(code, 0);
+    const docs = parseAllDocuments(stdout).map((d) => d.toJS() as Record<string, unknown>);
+    assert.deepEqual(
+      docs.map((d) => d.kind ?? d.Kind),
+      ["Upstream", "service-splitter"],
+    );
+    assert.match(stdout, /^---\napiVersion: gloo.solo.io\/v1\nkind: Upstream\n/);
+  });
+
+  test("--only keeps one layer", () => {
+    const kube = render("render", fixture, "--stack", "test", "--output", "json", "--only", "kubernetes");
+    assert.deepEqual(
+      (JSON.parse(kube.stdout) as Array<{ kind: string }>).map((o) => o.kind),
+      ["Upstream"],
+    );
+    const consul = render("render", fixture, "--stack", "test", "--output", "json", "--only", "consul");
+    assert.deepEqual(
+      (JSON.parse(consul.stdout) as Array<{ Kind: string }>).map((o) => o.Kind),
+      ["service-splitter"],
+    );
+  });
+
+  test("the table shows the split and the stack outputs", () => {
+    const { code, stdout } = render("render", fixture, "--stack", "test", "--output", "table");
+    assert.equal(code, 0);
+    assert.match(stdout, /render-fixture \(stack test\): 1 Kubernetes object\(s\), 1 Consul entry/);
+    assert.match(stdout, /consul\s+service-splitter checkout\s+\*\s+checkout subset v1\s+75%/);
+    assert.match(stdout, /consul\s+service-splitter checkout\s+\*\s+checkout subset v2\s+25%/);
+    assert.match(stdout, /canaryWeight: 25/);
+  });
+
+  for (const bad of ["abc", "-1", "101", "12.5", "", "50%"]) {
+    test(`a bad config value (${JSON.stringify(bad)}) exits non-zero, names the key, prints nothing on stdout`, () => {
+      const { code, stdout, stderr } = render(
+        "render",
+        fixture,
+        "--stack",
+        "test",
+        "--config",
+        `canaryWeight=${bad}`,
+      );
+      assert.equal(code, 1);
+      assert.equal(stdout, "");
+      assert.equal(stderr.trim().split("\n").length, 1, stderr);
+      assert.match(
+        stderr,
+        new RegExp(
+          `^pulumi-canary: canaryWeight: got ${JSON.stringify(bad).replace(/[.]/g, "\\.")}; expected a whole number from 0 to 100`,
+        ),
+      );
+    });
+  }
+
+  test("a missing required config value is named", () => {
+    const { code, stdout, stderr } = render("render", fixture, "--stack", "test", "--config", "labels=[1");
+    assert.equal(code, 1);
+    assert.equal(stdout, "");
+    assert.match(stderr, /labels/);
+  });
+
+  test("an unknown stack is refused", () => {
+    const { code, stdout, stderr } = render("render", fixture, "--stack", "staging");
+    assert.equal(code, 1);
+    assert.equal(stdout, "");
+    assert.match(stderr, /^pulumi-canary: stack "staging": no Pulumi.staging.yaml in /);
+  });
+
+  test("usage errors exit 2", () => {
+    for (const args of [
+      ["render", fixture],
+      ["render", fixture, "--stack", "test", "--output", "xml"],
+      ["deploy"],
+      ["render", fixture, "--stack", "test", "--config", "novalue"],
+    ]) {
+      const { code, stdout, stderr } = render(...args);
+      assert.equal(code, 2, args.join(" "));
+      assert.equal(stdout, "");
+      assert.match(stderr, /^pulumi-canary: usage: .*\(see pulumi-canary --help\)\n$/);
+    }
+  });
+});
