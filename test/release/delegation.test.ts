@@ -1,0 +1,125 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  planDelegations,
+  prefixesOverlap,
+  requirePathPrefix,
+  requireWithinPrefix,
+  type TeamDelegation,
+} from "../../src/release";
+
+const echo: TeamDelegation = { team: "echo", prefix: "/echo", namespace: "echo" };
+const foxtrot: TeamDelegation = { team: "foxtrot", prefix: "/foxtrot", namespace: "foxtrot" };
+
+describe("prefix ownership", () => {
+  test("overlap is a raw string-prefix relation, both ways", () => {
+    assert.equal(prefixesOverlap("/api", "/apix"), true);
+    assert.equal(prefixesOverlap("/apix", "/api"), true);
+    assert.equal(prefixesOverlap("/api", "/api"), true);
+    assert.equal(prefixesOverlap("/echo", "/foxtrot"), false);
+  });
+
+  test("disjoint teams need no order; longer prefixes come first", () => {
+    const planned = planDelegations([
+      echo,
+      foxtrot,
+      { team: "admin", prefix: "/admin/x", namespace: "admin" },
+    ]);
+    assert.deepEqual(
+      planned.map((d) => d.team),
+      ["admin", "foxtrot", "echo"],
+    );
+  });
+
+  test("overlapping teams with distinct orders are ordered as asked", () => {
+    const planned = planDelegations([
+      { team: "api", prefix: "/api", namespace: "api", order: 1 },
+      { team: "apiv2", prefix: "/api/v2", namespace: "apiv2", order: 0 },
+    ]);
+    assert.deepEqual(
+      planned.map((d) => d.team),
+      ["apiv2", "api"],
+    );
+  });
+
+  test("the same prefix for two teams is accepted with distinct orders", () => {
+    const planned = planDelegations([
+      { team: "a", prefix: "/shop", namespace: "a", order: 2 },
+      { team: "b", prefix: "/shop", namespace: "b", order: 1 },
+    ]);
+    assert.deepEqual(
+      planned.map((d) => d.team),
+      ["b", "a"],
+    );
+  });
+
+  const refused: Array<[string, TeamDelegation[], RegExp]> = [
+    [
+      "the same prefix without an order",
+      [echo, { ...foxtrot, prefix: "/echo" }],
+      /team foxtrot: teams\[1\]\.order: got nothing; expected distinct explicit orders on teams "echo" \(\/echo, order unset\) and "foxtrot" \(\/echo\) because they are delegated the same prefix/,
+    ],
+    [
+      "overlapping prefixes without an order",
+      [echo, { ...foxtrot, prefix: "/echoes" }],
+      /teams\[1\]\.order: got nothing; expected distinct explicit orders .* overlapping prefixes/,
+    ],
+    [
+      "overlapping prefixes with equal orders",
+      [
+        { ...echo, order: 1 },
+        { ...foxtrot, prefix: "/echo/v2", order: 1 },
+      ],
+      /teams\[1\]\.order: got 1; expected distinct explicit orders/,
+    ],
+    [
+      "namespace * without asking",
+      [{ ...echo, namespace: "*" }],
+      /team echo: teams\[0\]\.namespace: got "\*"; expected the team's own namespace; selecting route tables in every namespace \("\*"\) .* needs allowAllNamespaces: true/,
+    ],
+    [
+      "a prefix without a leading slash",
+      [{ ...echo, prefix: "echo" }],
+      /team echo: teams\[0\]\.prefix: got "echo"; expected a path prefix starting with "\/"/,
+    ],
+    [
+      "a team delegated twice",
+      [echo, { ...echo, prefix: "/other" }],
+      /teams\[1\]\.team: got "echo"; expected a team name not already delegated/,
+    ],
+    [
+      "a team name that is not a label",
+      [{ ...echo, team: "Echo Team" }],
+      /teams\[0\]\.team: got "Echo Team"; expected a DNS-1123 label/,
+    ],
+    [
+      "a namespace that is not a label",
+      [{ ...echo, namespace: "Echo" }],
+      /teams\[0\]\.namespace: got "Echo"/,
+    ],
+  ];
+  for (const [what, delegations, message] of refused) {
+    test(`refuses ${what}`, () => assert.throws(() => planDelegations(delegations), message));
+  }
+
+  test("namespace * is accepted when asked for explicitly", () => {
+    assert.equal(
+      planDelegations([{ ...echo, namespace: "*" }], { allowAllNamespaces: true })[0].namespace,
+      "*",
+    );
+  });
+
+  test("a team route must stay inside the team's prefix", () => {
+    assert.doesNotThrow(() => requireWithinPrefix("echo", "/echo", "canary", "/echo/v2"));
+    assert.throws(
+      () => requireWithinPrefix("echo", "/echo", "steal", "/foxtrot"),
+      /team echo: routes\.steal\.path: got "\/foxtrot"; expected a path starting with the prefix "\/echo" delegated to team echo/,
+    );
+  });
+
+  test("path prefixes", () => {
+    assert.equal(requirePathPrefix("p", "/"), "/");
+    assert.throws(() => requirePathPrefix("p", "/a b"), /p: got "\/a b"/);
+    assert.throws(() => requirePathPrefix("p", "/a?x=1"), /p: got "\/a\?x=1"/);
+  });
+});
