@@ -1,1 +1,4 @@
 export * from "./release";
+export * from "./kubernetes";
+export * from "./consul";
+export * from "./gloo";

@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import { register as registerTsx } from "tsx/cjs/api";
 import * as path from "node:path";
 import { RenderError } from "./errors";
 import { readProject } from "./project";
@@ -79,8 +80,7 @@ let typeScriptRegistered = false;
 function registerTypeScript(): void {
   if (typeScriptRegistered) return;
   // Loads .ts files with the program's nearest tsconfig.json (found from the working directory upwards).
-  const tsx = require("tsx/cjs/api") as { register: () => () => void };
-  tsx.register();
+  registerTsx();
   typeScriptRegistered = true;
 }
 

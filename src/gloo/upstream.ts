@@ -1,0 +1,136 @@
+import { ValidationError } from "../release/errors";
+import { DNS_LABEL_MAX, requireDnsLabel } from "../release/names";
+import { requireObjectName } from "./refs";
+import { GLOO_API_VERSION, type GlooUpstream } from "./types";
+
+/** Arguments of an `Upstream`: one version of a Kubernetes Service as a Gloo Upstream. */
+export interface UpstreamArgs {
+  /** Name of the Kubernetes Service (a DNS-1123 label), e.g. `petstore`. */
+  service: string;
+  /** The version this Upstream reaches (a DNS-1123 label), e.g. `v2`: only that version's pods are selected. */
+  version: string;
+  /** The Service port (not the container's target port), e.g. `8080`. */
+  port: number;
+  /**
+   * Namespace of the Service; the Upstream object is created there too.
+   * Defaults to `default`.
+   */
+  namespace?: string;
+  /**
+   * Name of the Upstream object.
+   * Defaults to `<service>-<version>`, the name release routes look for.
+   */
+  name?: string;
+  /**
+   * Pod labels that select this version's endpoints among the Service's endpoints (at least one).
+   * Defaults to `{ app: <service>, version: <version> }`.
+   */
+  selector?: { [key: string]: string };
+  /**
+   * Labels on the Upstream object.
+   * Defaults to none.
+   */
+  labels?: { [key: string]: string };
+}
+
+/** Namespace used when none is given for a Service and its Upstreams. */
+export const DEFAULT_SERVICE_NAMESPACE = "default";
+
+/** Name of the Upstream of one version of a service: `<service>-<version>`. */
+export function upstreamName(service: string, version: string): string {
+  return `${service}-${version}`;
+}
+
+/** Pod labels of one version of a service: `{ app: <service>, version: <version> }`. */
+export function versionSelector(service: string, version: string): { [key: string]: string } {
+  return { app: service, version };
+}
+
+/**
+ * Validates Upstream arguments and builds the Upstream object. Pure. Throws `ValidationError`.
+ *
+ * @param scope prefixes error messages, e.g. `Upstream petstore-v1`.
+ */
+export function buildUpstream(args: UpstreamArgs, scope?: string): GlooUpstream {
+  const service = requireDnsLabel("service", args.service, scope);
+  const version = requireDnsLabel("version", args.version, scope);
+  const namespace = requireDnsLabel("namespace", args.namespace ?? DEFAULT_SERVICE_NAMESPACE, scope);
+  const port = args.port;
+  if (typeof port !== "number" || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new ValidationError(
+      "port",
+      port,
+      "a whole number from 1 to 65535 (the Service port), e.g. 8080",
+      scope,
+    );
+  }
+  let name: string;
+  if (args.name === undefined) {
+    name = upstreamName(service, version);
+    if (name.length > DNS_LABEL_MAX) {
+      throw new ValidationError(
+        "version",
+        version,
+        `a version short enough that "<service>-<version>" (here "${name}", ${name.length} characters) fits in ${DNS_LABEL_MAX} characters, or an explicit name`,
+        scope,
+      );
+    }
+  } else {
+    name = requireObjectName("name", args.name, scope);
+  }
+  const selector =
+    args.selector === undefined
+      ? versionSelector(service, version)
+      : requireLabels("selector", args.selector, scope);
+  if (Object.keys(selector).length === 0) {
+    throw new ValidationError(
+      "selector",
+      selector,
+      `at least one pod label, e.g. { version: "${version}" } (an empty selector takes the endpoints of every version)`,
+      scope,
+    );
+  }
+  const labels = args.labels === undefined ? undefined : requireLabels("labels", args.labels, scope);
+  return {
+    apiVersion: GLOO_API_VERSION,
+    kind: "Upstream",
+    metadata: { name, namespace, ...(labels ? { labels } : {}) },
+    spec: {
+      kube: { serviceName: service, serviceNamespace: namespace, servicePort: port, selector },
+    },
+  };
+}
+
+/** Label keys: an optional DNS prefix and '/', then a name of alphanumerics, '-', '_' and '.' (at most 63). */
+const LABEL_KEY =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+/** Label values: empty, or alphanumerics, '-', '_' and '.' starting and ending alphanumeric (at most 63). */
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+
+/** Throws unless `value` is a map of Kubernetes label keys to label values; returns a plain copy. */
+export function requireLabels(field: string, value: unknown, scope?: string): { [key: string]: string } {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new ValidationError(field, value, 'a map of label keys to values, e.g. { app: "petstore" }', scope);
+  }
+  const out: { [key: string]: string } = {};
+  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+    if (!LABEL_KEY.test(key)) {
+      throw new ValidationError(
+        `${field} key`,
+        key,
+        'a Kubernetes label key such as "app" or "example.com/tier"',
+        scope,
+      );
+    }
+    if (typeof v !== "string" || !LABEL_VALUE.test(v)) {
+      throw new ValidationError(
+        `${field}.${key}`,
+        v,
+        "a Kubernetes label value (letters, digits, '-', '_' and '.', at most 63 characters)",
+        scope,
+      );
+    }
+    out[key] = v;
+  }
+  return out;
+}

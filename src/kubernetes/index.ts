@@ -1,0 +1,2 @@
+export * from "./workloads";
+export * from "./versionedService";

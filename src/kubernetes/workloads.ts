@@ -1,0 +1,291 @@
+import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+import { ValidationError } from "../release/errors";
+import { DNS_LABEL_MAX, isDnsLabel, requireDnsLabel, requireNonEmpty } from "../release/names";
+
+/** The consul-k8s pod annotations this package sets. */
+export const CONSUL_ANNOTATIONS = {
+  /** Injects the Consul sidecar proxy. */
+  connectInject: "consul.hashicorp.com/connect-inject",
+  /** Upstreams the sidecar exposes on localhost, e.g. `currency:9091`. */
+  upstreams: "consul.hashicorp.com/connect-service-upstreams",
+  /** The `version` service meta the service-resolver's subset filters match. */
+  metaVersion: "consul.hashicorp.com/service-meta-version",
+  /** Service tags: the version first, then any extra tags. */
+  tags: "consul.hashicorp.com/service-tags",
+} as const;
+
+/** Name of the container port, which the Service targets by name so versions may listen on different ports. */
+export const PORT_NAME = "http";
+
+/** CPU / memory requests and limits of a version's container, e.g. `{ requests: { cpu: "100m", memory: "64Mi" } }`. */
+export interface ContainerResources {
+  /** Resources the scheduler reserves. Defaults to none. */
+  requests?: { [name: string]: string };
+  /** Resources the container may not exceed. Defaults to none. */
+  limits?: { [name: string]: string };
+}
+
+/** One version of a service: its Deployment's settings. */
+export interface VersionWorkloadArgs {
+  /** Version name, a DNS label such as `v2` or `green`: the `version` label, Consul subset and Deployment suffix. */
+  version: string;
+  /** Container image. Defaults to the service-wide `image`. */
+  image?: string;
+  /** Pod replicas. Defaults to 1. */
+  replicas?: number;
+  /** Container port. Defaults to the service-wide `port`. */
+  port?: number;
+  /** Environment variables of the container, by name. Defaults to none. */
+  env?: { [name: string]: pulumi.Input<string> };
+  /** CPU / memory requests and limits. Defaults to none. */
+  resources?: ContainerResources;
+  /** Consul service tags besides the version (which is always the first tag). Defaults to none. */
+  tags?: string[];
+  /** Consul upstreams (`service:port`). Defaults to the service-wide `upstreams`. */
+  upstreams?: string[];
+}
+
+/** Arguments of `VersionedService`: one service, the versions it runs. */
+export interface VersionedServiceArgs {
+  /** Service name, a DNS label starting with a letter: the Kubernetes Service, the `app` label, the Consul service. */
+  service: string;
+  /** Kubernetes namespace of the Deployments and the Service. Defaults to `"default"`. */
+  namespace?: pulumi.Input<string>;
+  /** Container image of versions that name none. Defaults to none (then every version must name one). */
+  image?: string;
+  /** Container port of versions that name none. Defaults to none (then every version must name one). */
+  port?: number;
+  /** Port the Service exposes. Defaults to `port`, or to the versions' container port when they all share one. */
+  servicePort?: number;
+  /** The versions to run; one Deployment each. */
+  versions: VersionWorkloadArgs[];
+  /** Consul upstreams (`service:port`, e.g. `currency:9091`) of versions that name none. Defaults to none. */
+  upstreams?: string[];
+  /** Inject Consul's sidecar and set the Consul annotations on the pods. Defaults to `true`. */
+  consulInject?: boolean;
+  /** Extra labels on the Deployments, pods and Service (not `app` or `version`). Defaults to none. */
+  labels?: { [key: string]: string };
+}
+
+/** A validated version with every default applied. */
+export interface VersionWorkloadPlan {
+  /** The version. */
+  version: string;
+  /** Kubernetes name of its Deployment: `<service>-<version>`. */
+  deploymentName: string;
+  /** The Deployment's arguments. */
+  deployment: k8s.apps.v1.DeploymentArgs;
+}
+
+/** What `VersionedService` registers, as plain arguments. */
+export interface VersionedServicePlan {
+  /** The service name. */
+  service: string;
+  /** One Deployment per version, in the order given. */
+  versions: VersionWorkloadPlan[];
+  /** The Service spanning every version. */
+  serviceArgs: k8s.core.v1.ServiceArgs;
+}
+
+const SERVICE_NAME = /^[a-z]([a-z0-9-]*[a-z0-9])?$/;
+const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+const UPSTREAM = /^[A-Za-z0-9_.-]+:(\d{1,5})(:[A-Za-z0-9_-]+)?$/;
+const TAG = /^[^,\s]+$/;
+
+function requirePort(field: string, value: unknown, scope?: string): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > 65535) {
+    throw new ValidationError(field, value, "a port number from 1 to 65535", scope);
+  }
+  return value;
+}
+
+function requireUpstreams(field: string, value: string[], scope?: string): string[] {
+  value.forEach((upstream, i) => {
+    const match = typeof upstream === "string" ? UPSTREAM.exec(upstream) : null;
+    const port = match ? Number(match[1]) : 0;
+    if (match === null || port < 1 || port > 65535) {
+      throw new ValidationError(
+        `${field}[${i}]`,
+        upstream,
+        'a Consul upstream "<service>:<local port>" (optionally ":<datacenter>"), e.g. "currency:9091"',
+        scope,
+      );
+    }
+  });
+  return value;
+}
+
+/**
+ * The consul-k8s annotations of a version's pods: sidecar injection, the `version` service meta (what the
+ * resolver's subset filter matches), the tags (version first) and, when there are any, the upstreams.
+ */
+export function consulPodAnnotations(
+  version: string,
+  tags: readonly string[] = [],
+  upstreams: readonly string[] = [],
+): Record<string, string> {
+  return {
+    [CONSUL_ANNOTATIONS.connectInject]: "true",
+    [CONSUL_ANNOTATIONS.metaVersion]: version,
+    [CONSUL_ANNOTATIONS.tags]: [version, ...tags].join(","),
+    ...(upstreams.length > 0 ? { [CONSUL_ANNOTATIONS.upstreams]: upstreams.join(",") } : {}),
+  };
+}
+
+/**
+ * Validates a service's versions and builds the arguments of its Deployments and Service. Pure: no resources.
+ * Throws a {@link ValidationError} (prefixed with `scope`) naming the field, the value and what is accepted.
+ */
+export function planVersionedService(args: VersionedServiceArgs, scope?: string): VersionedServicePlan {
+  const service = requireDnsLabel("service", args.service, scope);
+  if (!SERVICE_NAME.test(service)) {
+    throw new ValidationError(
+      "service",
+      service,
+      "a name starting with a letter (Kubernetes Service names are DNS-1035 labels)",
+      scope,
+    );
+  }
+  const namespace = args.namespace ?? "default";
+  if (typeof namespace === "string") requireDnsLabel("namespace", namespace, scope);
+  if (args.image !== undefined)
+    requireNonEmpty("image", args.image, 'a container image such as "nginx:1.27"', scope);
+  if (args.port !== undefined) requirePort("port", args.port, scope);
+  const upstreams = requireUpstreams("upstreams", args.upstreams ?? [], scope);
+  const inject = args.consulInject ?? true;
+
+  const labels = { ...(args.labels ?? {}) };
+  for (const key of ["app", "version"]) {
+    if (key in labels) {
+      throw new ValidationError(
+        `labels.${key}`,
+        labels[key],
+        `no "${key}" label: it is set from the service and versions`,
+        scope,
+      );
+    }
+  }
+  for (const [key, value] of Object.entries(labels)) {
+    if (typeof value !== "string") {
+      throw new ValidationError(`labels.${key}`, value, "a string label value", scope);
+    }
+  }
+
+  if (!Array.isArray(args.versions) || args.versions.length === 0) {
+    throw new ValidationError("versions", args.versions, "at least one version", scope);
+  }
+  const seen = new Map<string, number>();
+  const versions = args.versions.map((v, i): VersionWorkloadPlan & { port: number } => {
+    const field = `versions[${i}]`;
+    const version = requireDnsLabel(`${field}.version`, v.version, scope);
+    const earlier = seen.get(version);
+    if (earlier !== undefined) {
+      throw new ValidationError(
+        `${field}.version`,
+        version,
+        `a version not already listed (versions[${earlier}])`,
+        scope,
+      );
+    }
+    seen.set(version, i);
+    const deploymentName = `${service}-${version}`;
+    if (!isDnsLabel(deploymentName)) {
+      throw new ValidationError(
+        `${field}.version`,
+        version,
+        `a version short enough that "${deploymentName}" fits in ${DNS_LABEL_MAX} characters`,
+        scope,
+      );
+    }
+    const image = requireNonEmpty(
+      `${field}.image`,
+      v.image ?? args.image,
+      'a container image such as "nicholasjackson/broken-service:v3.0.0" (or a service-wide image)',
+      scope,
+    );
+    const port = requirePort(`${field}.port`, v.port ?? args.port, scope);
+    const replicas = v.replicas ?? 1;
+    if (!Number.isInteger(replicas) || replicas < 0) {
+      throw new ValidationError(`${field}.replicas`, replicas, "a whole number of at least 0", scope);
+    }
+    const env = Object.entries(v.env ?? {});
+    env.forEach(([name]) => {
+      if (!ENV_NAME.test(name)) {
+        throw new ValidationError(
+          `${field}.env`,
+          name,
+          "environment variable names of letters, digits, '_', '-' and '.', not starting with a digit",
+          scope,
+        );
+      }
+    });
+    const tags = v.tags ?? [];
+    tags.forEach((tag, j) => {
+      if (typeof tag !== "string" || !TAG.test(tag)) {
+        throw new ValidationError(`${field}.tags[${j}]`, tag, "a tag without commas or spaces", scope);
+      }
+    });
+    const versionUpstreams =
+      v.upstreams !== undefined ? requireUpstreams(`${field}.upstreams`, v.upstreams, scope) : upstreams;
+
+    const selector = { app: service, version };
+    const container: k8s.types.input.core.v1.Container = {
+      name: service,
+      image,
+      ports: [{ name: PORT_NAME, containerPort: port }],
+      ...(env.length > 0 ? { env: env.map(([name, value]) => ({ name, value })) } : {}),
+      ...(v.resources !== undefined ? { resources: { ...v.resources } } : {}),
+    };
+    const deployment: k8s.apps.v1.DeploymentArgs = {
+      metadata: { name: deploymentName, namespace, labels: { ...labels, ...selector } },
+      spec: {
+        replicas,
+        selector: { matchLabels: selector },
+        template: {
+          metadata: {
+            labels: { ...labels, ...selector },
+            ...(inject ? { annotations: consulPodAnnotations(version, tags, versionUpstreams) } : {}),
+          },
+          spec: { containers: [container] },
+        },
+      },
+    };
+    return { version, deploymentName, deployment, port };
+  });
+
+  let servicePort = args.servicePort ?? args.port;
+  if (servicePort === undefined) {
+    const ports = new Set(versions.map((v) => v.port));
+    if (ports.size === 1) servicePort = versions[0].port;
+  }
+  requirePortFor(servicePort, scope);
+
+  return {
+    service,
+    versions: versions.map(({ version, deploymentName, deployment }) => ({
+      version,
+      deploymentName,
+      deployment,
+    })),
+    serviceArgs: {
+      metadata: { name: service, namespace, labels: { ...labels, app: service } },
+      spec: {
+        selector: { app: service },
+        ports: [{ name: PORT_NAME, port: servicePort, targetPort: PORT_NAME, protocol: "TCP" }],
+      },
+    },
+  };
+}
+
+function requirePortFor(servicePort: number | undefined, scope?: string): asserts servicePort is number {
+  if (servicePort === undefined) {
+    throw new ValidationError(
+      "servicePort",
+      servicePort,
+      "a port for the Service (the versions listen on different container ports, so it cannot be derived)",
+      scope,
+    );
+  }
+  requirePort("servicePort", servicePort, scope);
+}
