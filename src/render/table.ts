@@ -60,7 +60,8 @@ export function trafficRows(objects: readonly RenderedObject[]): TrafficRow[] {
       }
     }
   }
-  return rows;
+  // Edge first, then mesh.
+  return [...rows.filter((r) => r.layer === "gloo"), ...rows.filter((r) => r.layer !== "gloo")];
 }
 
 function glooRoute(object: string, route: Obj, groups: Map<string, Obj[]>): TrafficRow[] {

@@ -1,0 +1,324 @@
+import * as pulumi from "@pulumi/pulumi";
+import type * as k8s from "@pulumi/kubernetes";
+import {
+  buildConsulEntries,
+  registerConsulResolution,
+  registerConsulRouting,
+  type ConsulEntries,
+  type ConsulProtocol,
+} from "../consul";
+import { buildUpstream, buildVirtualService, registerGlooObject } from "../gloo";
+import { withDependencies } from "../gloo/components";
+import type { GlooRouteOptions, GlooUpstream } from "../gloo/types";
+import type { VirtualServiceObjects } from "../gloo/virtual-service";
+import { planVersionedService, registerVersionedService, type ContainerResources } from "../kubernetes";
+import type { VersionedServicePlan } from "../kubernetes/workloads";
+import {
+  ValidationError,
+  planRelease,
+  requirePathPrefix,
+  type HeaderRule,
+  type ReleasePlan,
+  type VersionWeight,
+} from "../release";
+
+/** Type token of {@link CanaryRelease}. */
+export const CANARY_RELEASE_TYPE = "pulumi-canary:index:CanaryRelease";
+
+/** How a release is routed at the edge through Gloo Edge. */
+export interface CanaryGlooArgs {
+  /** Path prefix routed to the service, e.g. `/payments`. Defaults to `/`. */
+  prefix?: string;
+  /** Route options of the service's routes: `prefixRewrite`, `timeout`, `retries`, ... Defaults to none. */
+  options?: GlooRouteOptions;
+  /**
+   * Carry the split in an UpstreamGroup named after the service instead of in the route: a weight change then
+   * updates only the UpstreamGroup. Defaults to false.
+   */
+  useUpstreamGroup?: boolean;
+  /**
+   * While the canary takes no live traffic (weight 0), mirror this percentage (0..100) of the service's requests
+   * to it; the copies' responses are dropped. Defaults to no mirroring.
+   */
+  shadowPercentage?: number;
+  /** Name of the VirtualService object. Defaults to the service name. */
+  virtualServiceName?: string;
+  /** Namespace of the VirtualService object. Defaults to `gloo-system`. */
+  virtualServiceNamespace?: string;
+  /** Host names served. Defaults to `["*"]`. */
+  domains?: string[];
+}
+
+/** How a release is split inside the Consul service mesh. */
+export interface CanaryConsulArgs {
+  /** The service's protocol; splitting and header routing need `http`, `http2` or `grpc`. Defaults to `http`. */
+  protocol?: ConsulProtocol;
+  /** Resolver connect timeout, a Go duration. Defaults to `5s`. */
+  connectTimeout?: string;
+  /** Resolver request timeout, a Go duration. Defaults to `15s`. */
+  requestTimeout?: string;
+  /** Consul upstreams of the pods (`service:port`, e.g. `currency:9091`). Defaults to none. */
+  upstreams?: string[];
+}
+
+/** Arguments of {@link CanaryRelease}. The release fields match what `readReleaseConfig()` returns. */
+export interface CanaryReleaseArgs {
+  /** Service name (a DNS label starting with a letter): Deployments, Service, Upstreams and Consul entries are named after it. */
+  service: string;
+  /** Namespace of the workloads and Upstreams. Defaults to `default`. */
+  namespace?: string;
+  /** The version that takes the traffic the canary does not. */
+  stableVersion: string;
+  /** The version being released. Defaults to none (stable only). */
+  canaryVersion?: string;
+  /** Percent of traffic for the canary, a whole number 0..100. Defaults to 0. */
+  canaryWeight?: number;
+  /** Requests with this header go to the canary whatever the weight (phase 1 testing). Defaults to none. */
+  header?: HeaderRule;
+  /** Further versions with fixed weights, for N-way splits. Defaults to none. */
+  extraVersions?: VersionWeight[];
+  /** Container image of each running version, by version. Every running version needs one. */
+  images: { [version: string]: string };
+  /** Pods per version; every version keeps its full size while traffic moves, so a rollback is instant. Defaults to 1. */
+  replicas?: number;
+  /** Container and Service port. Defaults to 8080. */
+  port?: number;
+  /** Environment variables of every version's container. Defaults to none. */
+  env?: { [name: string]: string };
+  /** CPU / memory requests and limits of every version's container. Defaults to none. */
+  resources?: ContainerResources;
+  /** Route the release at the edge through Gloo Edge (own VirtualService). Defaults to no Gloo objects. */
+  gloo?: CanaryGlooArgs;
+  /** Split the release inside the Consul service mesh. Defaults to no Consul entries (and no sidecar injection). */
+  consul?: CanaryConsulArgs;
+}
+
+/** Where a release stands: what `CanaryRelease` exports. */
+export interface ReleaseStatus {
+  /** The phase: stable, standby, header-testing, weighted or shifted. */
+  phase: string;
+  /** Percent of traffic per version, per traffic layer (`gloo`, `consul`); a layer not driven is absent. */
+  weights: { [layer: string]: { [version: string]: number } };
+  /** The versions running (one Deployment each). */
+  versions: string[];
+  /** The header rule routing to the canary, e.g. `stage=canary -> v2`; empty when there is none. */
+  headerRoute: string;
+}
+
+/** Everything a release registers, built and validated before anything is registered. */
+export interface CanaryReleasePlan {
+  release: ReleasePlan;
+  workloads: VersionedServicePlan;
+  /** The Gloo Upstream of each running version, in the order of `release.versions` (empty without Gloo). */
+  upstreams: GlooUpstream[];
+  gloo?: VirtualServiceObjects;
+  consul?: ConsulEntries;
+  status: ReleaseStatus;
+}
+
+/**
+ * Validates a release and builds every object it needs, for each traffic layer. Pure: registers nothing.
+ * Throws `ValidationError` (prefixed with `name`) naming the field, the value and what is accepted.
+ */
+export function planCanaryRelease(name: string, args: CanaryReleaseArgs): CanaryReleasePlan {
+  const scope = `CanaryRelease ${name}`;
+  const release = planRelease(
+    {
+      service: args.service,
+      stableVersion: args.stableVersion,
+      canaryVersion: args.canaryVersion,
+      canaryWeight: args.canaryWeight,
+      header: args.header,
+      extraVersions: args.extraVersions,
+    },
+    scope,
+  );
+  const namespace = args.namespace ?? "default";
+  const port = args.port ?? 8080;
+
+  for (const version of release.versions) {
+    if (typeof args.images?.[version] !== "string" || args.images[version] === "") {
+      throw new ValidationError(
+        `images.${version}`,
+        args.images?.[version],
+        `a container image for every running version (${release.versions.join(", ")}), e.g. set with \`pulumi config set --path 'images.${version}' registry/app:tag\``,
+        scope,
+      );
+    }
+  }
+  const workloads = planVersionedService(
+    {
+      service: release.service,
+      namespace,
+      port,
+      upstreams: args.consul?.upstreams,
+      consulInject: args.consul !== undefined,
+      versions: release.versions.map((version) => ({
+        version,
+        image: args.images[version],
+        replicas: args.replicas,
+        env: args.env,
+        resources: args.resources,
+      })),
+    },
+    scope,
+  );
+
+  let upstreams: GlooUpstream[] = [];
+  let gloo: VirtualServiceObjects | undefined;
+  if (args.gloo) {
+    const g = args.gloo;
+    const prefix = requirePathPrefix("gloo.prefix", g.prefix ?? "/", scope);
+    upstreams = release.versions.map((version) =>
+      buildUpstream({ service: release.service, version, port, namespace }, scope),
+    );
+    const shadow = g.shadowPercentage;
+    if (shadow !== undefined && (typeof shadow !== "number" || !(shadow >= 0 && shadow <= 100))) {
+      throw new ValidationError("gloo.shadowPercentage", shadow, "a percentage from 0 to 100", scope);
+    }
+    const options: GlooRouteOptions = { ...(g.options ?? {}) };
+    if (
+      shadow !== undefined &&
+      shadow > 0 &&
+      release.canaryVersion !== undefined &&
+      release.canaryWeight === 0
+    ) {
+      options.shadowing = {
+        upstream: { name: `${release.service}-${release.canaryVersion}`, namespace },
+        percentage: shadow,
+      };
+    }
+    gloo = buildVirtualService(
+      {
+        name: g.virtualServiceName ?? release.service,
+        namespace: g.virtualServiceNamespace,
+        domains: g.domains,
+        upstreams: upstreams.map((u) => ({ name: u.metadata.name, namespace: u.metadata.namespace })),
+        routes: [
+          {
+            name: release.service,
+            prefix,
+            release: {
+              service: release.service,
+              stableVersion: release.stableVersion,
+              canaryVersion: release.canaryVersion,
+              canaryWeight: release.canaryWeight,
+              header: args.header,
+              extraVersions: args.extraVersions,
+            },
+            useUpstreamGroup: g.useUpstreamGroup,
+            releaseNamespace: namespace,
+            options: Object.keys(options).length > 0 ? options : undefined,
+          },
+        ],
+      },
+      `${scope}: gloo`,
+    );
+  }
+
+  const consul = args.consul
+    ? buildConsulEntries(
+        release,
+        {
+          protocol: args.consul.protocol,
+          connectTimeout: args.consul.connectTimeout,
+          requestTimeout: args.consul.requestTimeout,
+        },
+        `${scope}: consul`,
+      )
+    : undefined;
+
+  const split = Object.fromEntries(release.destinations.map((d) => [d.version, d.weight]));
+  const weights: ReleaseStatus["weights"] = {};
+  if (gloo) weights.gloo = split;
+  if (consul?.splitter) weights.consul = split;
+  const header = release.headerRoute;
+  return {
+    release,
+    workloads,
+    upstreams,
+    gloo,
+    consul,
+    status: {
+      phase: release.phase,
+      weights,
+      versions: release.versions,
+      headerRoute: header ? `${header.header.name}=${header.header.value} -> ${header.version}` : "",
+    },
+  };
+}
+
+/**
+ * One service's progressive release, driven by a single number: the canary weight.
+ *
+ * It registers, as its direct children: a Deployment per running version and one Service spanning them; for
+ * Gloo Edge, an Upstream per version and a VirtualService whose routes carry the header canary route and the
+ * weighted split (or an UpstreamGroup that carries it); for Consul, service-defaults, a service-resolver with a
+ * subset per version, a service-splitter with the weights and a service-router for the header rule.
+ *
+ * Order on apply: Consul defaults and resolver, then the Deployments (so new pods are never load-balanced by
+ * accident), then the Upstreams, then the routes and splits. Versions that leave the release are deleted at the
+ * end of the update, after the routes and splits moved off them. Everything is validated before anything is
+ * registered.
+ */
+export class CanaryRelease extends pulumi.ComponentResource {
+  /** The phase: `stable`, `standby`, `header-testing`, `weighted` or `shifted`. */
+  public readonly phase: pulumi.Output<string>;
+  /** Percent of traffic per version, per traffic layer, e.g. `{ gloo: { v1: 90, v2: 10 }, consul: {...} }`. */
+  public readonly weights: pulumi.Output<{ [layer: string]: { [version: string]: number } }>;
+  /** The versions running. */
+  public readonly versions: pulumi.Output<string[]>;
+  /** The header rule routing to the canary (`stage=canary -> v2`), or empty. */
+  public readonly headerRoute: pulumi.Output<string>;
+
+  constructor(name: string, args: CanaryReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Validate and build everything first: a refused release registers nothing, not even this component.
+    const plan = planCanaryRelease(name, args);
+    super(CANARY_RELEASE_TYPE, name, {}, opts);
+    registerCanaryRelease(name, plan, this);
+    this.phase = pulumi.output(plan.status.phase);
+    this.weights = pulumi.output(plan.status.weights);
+    this.versions = pulumi.output(plan.status.versions);
+    this.headerRoute = pulumi.output(plan.status.headerRoute);
+    this.registerOutputs({
+      phase: this.phase,
+      weights: this.weights,
+      versions: this.versions,
+      headerRoute: this.headerRoute,
+    });
+  }
+}
+
+/** Registers a planned release's resources as children of `parent`, in the order described on {@link CanaryRelease}. */
+export function registerCanaryRelease(name: string, plan: CanaryReleasePlan, parent: pulumi.Resource): void {
+  const resolution = plan.consul ? registerConsulResolution(name, plan.consul, parent) : undefined;
+  const workloads = registerVersionedService(
+    name,
+    plan.workloads,
+    parent,
+    resolution ? { dependsOn: [resolution.defaults, resolution.resolver] } : undefined,
+  );
+  const deployments: k8s.apps.v1.Deployment[] = Object.values(workloads.deployments);
+
+  if (plan.gloo) {
+    // An Upstream waits for its version's Deployment, so no route reaches a version before its pods run.
+    const upstreams = plan.upstreams.map((upstream, i) => {
+      const version = plan.release.versions[i];
+      return registerGlooObject(`${name}-${version}`, upstream, parent, {
+        dependsOn: [workloads.deployments[version]],
+      });
+    });
+    const groups = plan.gloo.upstreamGroups.map((group) =>
+      registerGlooObject(name, group, parent, { dependsOn: upstreams }),
+    );
+    registerGlooObject(
+      name,
+      plan.gloo.virtualService,
+      parent,
+      withDependencies({ dependsOn: upstreams }, groups),
+    );
+  }
+  if (plan.consul && resolution) {
+    registerConsulRouting(name, plan.consul, resolution, parent, { dependsOn: deployments });
+  }
+}
