@@ -7,10 +7,16 @@ import {
   type ConsulEntries,
   type ConsulProtocol,
 } from "../consul";
-import { buildUpstream, buildVirtualService, registerGlooObject } from "../gloo";
+import { buildTeamRouteTable, buildUpstream, buildVirtualService, registerGlooObject } from "../gloo";
 import { withDependencies } from "../gloo/components";
-import type { GlooRouteOptions, GlooUpstream } from "../gloo/types";
-import type { VirtualServiceObjects } from "../gloo/virtual-service";
+import type {
+  GlooRouteOptions,
+  GlooRouteTable,
+  GlooUpstream,
+  GlooUpstreamGroup,
+  GlooVirtualService,
+} from "../gloo/types";
+import type { RouteArgs } from "../gloo/virtual-service";
 import { planVersionedService, registerVersionedService, type ContainerResources } from "../kubernetes";
 import type { VersionedServicePlan } from "../kubernetes/workloads";
 import {
@@ -47,6 +53,27 @@ export interface CanaryGlooArgs {
   virtualServiceNamespace?: string;
   /** Host names served. Defaults to `["*"]`. */
   domains?: string[];
+  /**
+   * Route through a team RouteTable that a platform gateway (`PlatformGateway`) delegates to, instead of an own
+   * VirtualService. Defaults to none (an own VirtualService).
+   */
+  routeTable?: CanaryRouteTableArgs;
+}
+
+/** A release routed through its team's delegated RouteTable. */
+export interface CanaryRouteTableArgs {
+  /** Team name (a DNS label): the team the platform delegated the prefix to. */
+  team: string;
+  /** The prefix the platform delegated to the team; `gloo.prefix` must lie within it. Defaults to `gloo.prefix`. */
+  delegatedPrefix?: string;
+  /** Namespace of the RouteTable, the one the platform's delegation selects. Defaults to the release's namespace. */
+  namespace?: string;
+  /** Name of the RouteTable object. Defaults to the service name. */
+  name?: string;
+  /** Order among the tables one delegating route selects (int32, ascending). Defaults to none. */
+  weight?: number;
+  /** Labels on the RouteTable. Defaults to `{ "pulumi-canary/team": <team> }`, what the gateway selects. */
+  labels?: { [key: string]: string };
 }
 
 /** How a release is split inside the Consul service mesh. */
@@ -111,7 +138,8 @@ export interface CanaryReleasePlan {
   workloads: VersionedServicePlan;
   /** The Gloo Upstream of each running version, in the order of `release.versions` (empty without Gloo). */
   upstreams: GlooUpstream[];
-  gloo?: VirtualServiceObjects;
+  /** The routing object (a VirtualService, or a team RouteTable) and the UpstreamGroups it references. */
+  gloo?: { routing: GlooVirtualService | GlooRouteTable; upstreamGroups: GlooUpstreamGroup[] };
   consul?: ConsulEntries;
   status: ReleaseStatus;
 }
@@ -165,7 +193,7 @@ export function planCanaryRelease(name: string, args: CanaryReleaseArgs): Canary
   );
 
   let upstreams: GlooUpstream[] = [];
-  let gloo: VirtualServiceObjects | undefined;
+  let gloo: CanaryReleasePlan["gloo"];
   if (args.gloo) {
     const g = args.gloo;
     const prefix = requirePathPrefix("gloo.prefix", g.prefix ?? "/", scope);
@@ -188,32 +216,50 @@ export function planCanaryRelease(name: string, args: CanaryReleaseArgs): Canary
         percentage: shadow,
       };
     }
-    gloo = buildVirtualService(
-      {
-        name: g.virtualServiceName ?? release.service,
-        namespace: g.virtualServiceNamespace,
-        domains: g.domains,
-        upstreams: upstreams.map((u) => ({ name: u.metadata.name, namespace: u.metadata.namespace })),
-        routes: [
-          {
-            name: release.service,
-            prefix,
-            release: {
-              service: release.service,
-              stableVersion: release.stableVersion,
-              canaryVersion: release.canaryVersion,
-              canaryWeight: release.canaryWeight,
-              header: args.header,
-              extraVersions: args.extraVersions,
-            },
-            useUpstreamGroup: g.useUpstreamGroup,
-            releaseNamespace: namespace,
-            options: Object.keys(options).length > 0 ? options : undefined,
-          },
-        ],
+    const route: RouteArgs = {
+      prefix,
+      release: {
+        service: release.service,
+        stableVersion: release.stableVersion,
+        canaryVersion: release.canaryVersion,
+        canaryWeight: release.canaryWeight,
+        header: args.header,
+        extraVersions: args.extraVersions,
       },
-      `${scope}: gloo`,
-    );
+      useUpstreamGroup: g.useUpstreamGroup,
+      releaseNamespace: namespace,
+      options: Object.keys(options).length > 0 ? options : undefined,
+    };
+    const refs = upstreams.map((u) => ({ name: u.metadata.name, namespace: u.metadata.namespace }));
+    if (g.routeTable) {
+      const rt = g.routeTable;
+      const built = buildTeamRouteTable(
+        {
+          team: rt.team,
+          prefix: rt.delegatedPrefix ?? prefix,
+          namespace: rt.namespace ?? namespace,
+          name: rt.name ?? release.service,
+          weight: rt.weight,
+          labels: rt.labels,
+          upstreams: refs,
+          routes: [route],
+        },
+        `${scope}: gloo.routeTable`,
+      );
+      gloo = { routing: built.routeTable, upstreamGroups: built.upstreamGroups };
+    } else {
+      const built = buildVirtualService(
+        {
+          name: g.virtualServiceName ?? release.service,
+          namespace: g.virtualServiceNamespace,
+          domains: g.domains,
+          upstreams: refs,
+          routes: [route],
+        },
+        `${scope}: gloo`,
+      );
+      gloo = { routing: built.virtualService, upstreamGroups: built.upstreamGroups };
+    }
   }
 
   const consul = args.consul
@@ -252,8 +298,9 @@ export function planCanaryRelease(name: string, args: CanaryReleaseArgs): Canary
  * One service's progressive release, driven by a single number: the canary weight.
  *
  * It registers, as its direct children: a Deployment per running version and one Service spanning them; for
- * Gloo Edge, an Upstream per version and a VirtualService whose routes carry the header canary route and the
- * weighted split (or an UpstreamGroup that carries it); for Consul, service-defaults, a service-resolver with a
+ * Gloo Edge, an Upstream per version and a VirtualService (or a team RouteTable a platform gateway delegates to)
+ * whose routes carry the header canary route and the weighted split (or an UpstreamGroup that carries it); for
+ * Consul, service-defaults, a service-resolver with a
  * subset per version, a service-splitter with the weights and a service-router for the header rule.
  *
  * Order on apply: Consul defaults and resolver, then the Deployments (so new pods are never load-balanced by
@@ -311,12 +358,7 @@ export function registerCanaryRelease(name: string, plan: CanaryReleasePlan, par
     const groups = plan.gloo.upstreamGroups.map((group) =>
       registerGlooObject(name, group, parent, { dependsOn: upstreams }),
     );
-    registerGlooObject(
-      name,
-      plan.gloo.virtualService,
-      parent,
-      withDependencies({ dependsOn: upstreams }, groups),
-    );
+    registerGlooObject(name, plan.gloo.routing, parent, withDependencies({ dependsOn: upstreams }, groups));
   }
   if (plan.consul && resolution) {
     registerConsulRouting(name, plan.consul, resolution, parent, { dependsOn: deployments });

@@ -284,43 +284,41 @@ function requireFlag(field: string, value: unknown, scope?: string): boolean {
   return value;
 }
 
-/**
- * Validates VirtualService arguments and builds the VirtualService and the UpstreamGroups its release routes use.
- * Pure: every check happens here, so nothing is registered when anything is wrong. Throws `ValidationError`
- * naming the field (with the route), the value and what is accepted.
- *
- * @param scope prefixes error messages, e.g. `VirtualService coalmine`.
- */
-export function buildVirtualService(args: VirtualServiceArgs, scope?: string): VirtualServiceObjects {
-  const catalog = new UpstreamCatalog(args.upstreams, args.externalUpstreams, scope);
-  const namespace = requireDnsLabel("namespace", args.namespace ?? DEFAULT_GATEWAY_NAMESPACE, scope);
-  const labels = args.labels === undefined ? undefined : requireLabels("labels", args.labels, scope);
-  const domains = args.domains ?? ["*"];
-  if (
-    !Array.isArray(domains) ||
-    domains.length === 0 ||
-    domains.some((d) => typeof d !== "string" || d === "")
-  ) {
-    throw new ValidationError(
-      "domains",
-      domains,
-      'a list of at least one host name, e.g. ["petstore.example.com"] or ["*"]',
-      scope,
-    );
-  }
-  if (args.displayName !== undefined && typeof args.displayName !== "string") {
-    throw new ValidationError("displayName", args.displayName, "a string", scope);
-  }
-  if (!Array.isArray(args.routes) || args.routes.length === 0) {
-    throw new ValidationError("routes", args.routes, "a list of at least one route", scope);
-  }
+/** What `buildRoutes` builds from a list of route arguments. */
+export interface BuiltRoutes {
+  /** The Gloo routes, in match order (a release route with a header rule gives two). */
+  routes: GlooRoute[];
+  /** For each built route, the route argument it comes from, as error messages name it. */
+  origins: string[];
+  /** UpstreamGroups carrying release splits (routes with `useUpstreamGroup`), one per name and namespace. */
+  upstreamGroups: GlooUpstreamGroup[];
+  /** The releases the routes carry, in route order. */
+  releases: RoutedRelease[];
+}
 
+/**
+ * Validates route arguments and builds the routes of a VirtualService or RouteTable, in order, with the
+ * UpstreamGroups their release routes use. Every destination must be known to `catalog`; a route that an
+ * earlier route makes unreachable is refused. Pure. Throws `ValidationError` naming the route.
+ *
+ * @param labels labels of the UpstreamGroups created for routes with `useUpstreamGroup`.
+ * @param scope prefixes error messages.
+ */
+export function buildRoutes(
+  routeArgs: readonly RouteArgs[],
+  catalog: UpstreamCatalog,
+  labels: { [key: string]: string } | undefined,
+  scope?: string,
+): BuiltRoutes {
+  if (!Array.isArray(routeArgs) || routeArgs.length === 0) {
+    throw new ValidationError("routes", routeArgs, "a list of at least one route", scope);
+  }
   const routes: GlooRoute[] = [];
   /** For each built route, the route argument it comes from. */
   const origins: string[] = [];
   const groups = new Map<string, { group: GlooUpstreamGroup; route: string }>();
   const releases: RoutedRelease[] = [];
-  args.routes.forEach((route, i) => {
+  routeArgs.forEach((route, i) => {
     const field = routeLabel(i, route);
     const matcher = matcherOf(field, route, scope);
     const actions = (["single", "multi", "upstreamGroup", "release"] as const).filter(
@@ -415,6 +413,37 @@ export function buildVirtualService(args: VirtualServiceArgs, scope?: string): V
     while (origins.length < routes.length) origins.push(field);
   });
   requireReachable(routes, origins, scope);
+  return { routes, origins, upstreamGroups: [...groups.values()].map((g) => g.group), releases };
+}
+
+/**
+ * Validates VirtualService arguments and builds the VirtualService and the UpstreamGroups its release routes use.
+ * Pure: every check happens here, so nothing is registered when anything is wrong. Throws `ValidationError`
+ * naming the field (with the route), the value and what is accepted.
+ *
+ * @param scope prefixes error messages, e.g. `VirtualService coalmine`.
+ */
+export function buildVirtualService(args: VirtualServiceArgs, scope?: string): VirtualServiceObjects {
+  const catalog = new UpstreamCatalog(args.upstreams, args.externalUpstreams, scope);
+  const namespace = requireDnsLabel("namespace", args.namespace ?? DEFAULT_GATEWAY_NAMESPACE, scope);
+  const labels = args.labels === undefined ? undefined : requireLabels("labels", args.labels, scope);
+  const domains = args.domains ?? ["*"];
+  if (
+    !Array.isArray(domains) ||
+    domains.length === 0 ||
+    domains.some((d) => typeof d !== "string" || d === "")
+  ) {
+    throw new ValidationError(
+      "domains",
+      domains,
+      'a list of at least one host name, e.g. ["petstore.example.com"] or ["*"]',
+      scope,
+    );
+  }
+  if (args.displayName !== undefined && typeof args.displayName !== "string") {
+    throw new ValidationError("displayName", args.displayName, "a string", scope);
+  }
+  const { routes, upstreamGroups, releases } = buildRoutes(args.routes, catalog, labels, scope);
 
   let name: string;
   if (args.name !== undefined) {
@@ -442,7 +471,7 @@ export function buildVirtualService(args: VirtualServiceArgs, scope?: string): V
         virtualHost: { domains: [...domains], routes },
       },
     },
-    upstreamGroups: [...groups.values()].map((g) => g.group),
+    upstreamGroups,
     releases,
   };
 }

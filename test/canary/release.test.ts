@@ -249,6 +249,31 @@ describe("CanaryRelease lifecycle", async () => {
     );
   });
 
+  test("team mode: the routes go into the team's RouteTable for the delegated prefix, no VirtualService", async () => {
+    const { objects } = await release({
+      ...base,
+      namespace: "foxtrot",
+      canaryVersion: "v2",
+      canaryWeight: 25,
+      gloo: {
+        prefix: "/foxtrot/api",
+        routeTable: { team: "foxtrot", delegatedPrefix: "/foxtrot", weight: 3 },
+      },
+    });
+    assert.deepEqual(find(objects, "VirtualService"), []);
+    const [table] = find(objects, "RouteTable") as Array<{
+      metadata: object;
+      spec: { weight: number; routes: Array<{ matchers: unknown }> };
+    }>;
+    assert.deepEqual(table.metadata, {
+      name: "payments",
+      namespace: "foxtrot",
+      labels: { "pulumi-canary/team": "foxtrot" },
+    });
+    assert.equal(table.spec.weight, 3);
+    assert.deepEqual(table.spec.routes[0].matchers, [{ prefix: "/foxtrot/api" }]);
+  });
+
   test("Gloo only: no Consul entries and no sidecar injection", async () => {
     const { objects, component } = await release({
       ...base,
@@ -346,6 +371,12 @@ describe("CanaryRelease refuses bad input before registering anything", async ()
       /got 110; expected a total of at most 100/,
     ],
     ["bad domains", { gloo: { domains: [] } }, /domains: got \[\];/],
+    [
+      "team route outside the delegated prefix",
+      { gloo: { prefix: "/echo", routeTable: { team: "foxtrot", delegatedPrefix: "/foxtrot" } } },
+      /CanaryRelease bad: gloo\.routeTable: team foxtrot: .*got "\/echo"; expected a path starting with the prefix "\/foxtrot" delegated to team foxtrot/,
+    ],
+
     ["bad namespace", { namespace: "Payments NS" }, /namespace: got "Payments NS"/],
   ];
   for (const [what, override, message] of cases) {
