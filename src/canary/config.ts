@@ -185,7 +185,7 @@ function readPath(config: pulumi.Config, path: string): Raw {
       `an object at config path ${path}, set with \`pulumi config set --path '${path}.stableVersion' v1\``,
     );
   }
-  let node: unknown = parseJson(config.name, top, text);
+  let node: unknown = parseStructured(config.name, top, text);
   for (const [i, part] of rest.entries()) {
     node = node !== null && typeof node === "object" ? (node as Raw)[part] : undefined;
     if (node === undefined) {
@@ -201,6 +201,23 @@ function readPath(config: pulumi.Config, path: string): Raw {
     );
   }
   return node as Raw;
+}
+
+/**
+ * The last structured value parsed per config key, with its text. A program that reads many releases from one
+ * key (`releases.a`, `releases.b`, ...) parses the value once instead of once per release. Read-only: nothing
+ * taken from it is handed to callers (parseReleaseConfig builds new objects).
+ */
+const structuredValues = new Map<string, { text: string; value: unknown }>();
+
+/** `parseJson`, reusing the value parsed last for this key while its text is unchanged. */
+function parseStructured(namespace: string, key: string, text: string): unknown {
+  const id = `${namespace}:${key}`;
+  const last = structuredValues.get(id);
+  if (last !== undefined && last.text === text) return last.value;
+  const value = parseJson(namespace, key, text);
+  structuredValues.set(id, { text, value });
+  return value;
 }
 
 function parseJson(namespace: string, key: string, text: string): unknown {

@@ -8,7 +8,7 @@ import {
   type ConsulProtocol,
 } from "../consul";
 import { buildTeamRouteTable, buildUpstream, buildVirtualService, registerGlooObject } from "../gloo";
-import { withDependencies } from "../gloo/components";
+import { registerRouting } from "../gloo/components";
 import type {
   GlooRouteOptions,
   GlooRouteTable,
@@ -355,10 +355,7 @@ export function registerCanaryRelease(name: string, plan: CanaryReleasePlan, par
         dependsOn: [workloads.deployments[version]],
       });
     });
-    const groups = plan.gloo.upstreamGroups.map((group) =>
-      registerGlooObject(name, group, parent, { dependsOn: upstreams }),
-    );
-    registerGlooObject(name, plan.gloo.routing, parent, withDependencies({ dependsOn: upstreams }, groups));
+    registerRouting(name, plan.gloo.routing, plan.gloo.upstreamGroups, parent, { dependsOn: upstreams });
   }
   if (plan.consul && resolution) {
     registerConsulRouting(name, plan.consul, resolution, parent, { dependsOn: deployments });

@@ -53,8 +53,36 @@ export function withDependencies(
 }
 
 /** The Pulumi resources among `refs` (components passed as references), for `dependsOn`. */
-function resourcesAmong(refs: readonly (object | undefined)[]): pulumi.Resource[] {
+export function resourcesAmong(refs: readonly (object | undefined)[]): pulumi.Resource[] {
   return [...new Set(refs.filter((ref): ref is pulumi.Resource => pulumi.Resource.isInstance(ref)))];
+}
+
+/**
+ * Registers the UpstreamGroups a routing object uses (Pulumi names `<name>-<group>`, with the namespace too when two
+ * groups share a name), then the routing object itself (a VirtualService or RouteTable, Pulumi name `name`) after
+ * them. Everything waits for `opts.dependsOn`.
+ */
+export function registerRouting(
+  name: string,
+  routing: GlooObject,
+  groups: readonly GlooUpstreamGroup[],
+  parent: pulumi.Resource,
+  opts?: pulumi.CustomResourceOptions,
+): { routing: k8s.apiextensions.CustomResource; upstreamGroups: k8s.apiextensions.CustomResource[] } {
+  const groupNames = groups.map((g) => g.metadata.name);
+  const clash = new Set(groupNames).size !== groupNames.length;
+  const upstreamGroups = groups.map((group) =>
+    registerGlooObject(
+      clash ? `${name}-${group.metadata.namespace}-${group.metadata.name}` : `${name}-${group.metadata.name}`,
+      group,
+      parent,
+      opts,
+    ),
+  );
+  return {
+    routing: registerGlooObject(name, routing, parent, withDependencies(opts, upstreamGroups)),
+    upstreamGroups,
+  };
 }
 
 /** What `createUpstream` registers. */
@@ -178,21 +206,12 @@ export function createVirtualService(
     ...(args.externalUpstreams ?? []),
     ...args.routes.map((route) => route.upstreamGroup),
   ]);
-  const groupNames = objects.upstreamGroups.map((g) => g.metadata.name);
-  const clash = new Set(groupNames).size !== groupNames.length;
-  const upstreamGroups = objects.upstreamGroups.map((group) =>
-    registerGlooObject(
-      clash ? `${name}-${group.metadata.namespace}-${group.metadata.name}` : `${name}-${group.metadata.name}`,
-      group,
-      parent,
-      withDependencies(opts, deps),
-    ),
-  );
-  const virtualService = registerGlooObject(
+  const { routing: virtualService, upstreamGroups } = registerRouting(
     name,
     objects.virtualService,
+    objects.upstreamGroups,
     parent,
-    withDependencies(opts, [...upstreamGroups, ...deps]),
+    withDependencies(opts, deps),
   );
   return { objects, virtualService, upstreamGroups };
 }

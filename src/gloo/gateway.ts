@@ -10,7 +10,7 @@ import {
   type GlooVirtualService,
 } from "./types";
 import { requireLabels } from "./upstream";
-import { DEFAULT_GATEWAY_NAMESPACE } from "./virtual-service";
+import { DEFAULT_GATEWAY_NAMESPACE, requireVirtualHost } from "./virtual-service";
 
 /**
  * One team's share of a `PlatformGateway`: the path prefix delegated to it and where its RouteTables live.
@@ -148,22 +148,7 @@ export function buildPlatformGateway(args: PlatformGatewayArgs, scope?: string):
   const name = requireObjectName("name", args.name, scope);
   const namespace = requireDnsLabel("namespace", args.namespace ?? DEFAULT_GATEWAY_NAMESPACE, scope);
   const labels = args.labels === undefined ? undefined : requireLabels("labels", args.labels, scope);
-  const domains = args.domains ?? ["*"];
-  if (
-    !Array.isArray(domains) ||
-    domains.length === 0 ||
-    domains.some((d) => typeof d !== "string" || d === "")
-  ) {
-    throw new ValidationError(
-      "domains",
-      domains,
-      'a list of at least one host name, e.g. ["api.example.com"] or ["*"]',
-      scope,
-    );
-  }
-  if (args.displayName !== undefined && typeof args.displayName !== "string") {
-    throw new ValidationError("displayName", args.displayName, "a string", scope);
-  }
+  const domains = requireVirtualHost(args.domains, args.displayName, "api.example.com", scope);
   if (args.allowAllNamespaces !== undefined && typeof args.allowAllNamespaces !== "boolean") {
     throw new ValidationError("allowAllNamespaces", args.allowAllNamespaces, "true or false", scope);
   }

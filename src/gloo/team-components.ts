@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { describeSplit } from "../release/plan";
-import { registerGlooObject, withDependencies } from "./components";
+import { registerGlooObject, registerRouting, resourcesAmong, withDependencies } from "./components";
 import { buildPlatformGateway, type PlatformGatewayArgs, type PlatformGatewayObjects } from "./gateway";
 import { buildTeamRouteTable, type TeamRouteTableArgs, type TeamRouteTableObjects } from "./route-table";
 import { buildGlooSettingsPatch, type GlooSettingsPatchArgs } from "./settings";
@@ -13,11 +13,6 @@ export const PLATFORM_GATEWAY_TYPE = "pulumi-canary:index:PlatformGateway";
 export const TEAM_ROUTE_TABLE_TYPE = "pulumi-canary:index:TeamRouteTable";
 /** Type token of the `GlooSettingsPatch` component. */
 export const GLOO_SETTINGS_PATCH_TYPE = "pulumi-canary:index:GlooSettingsPatch";
-
-/** The Pulumi resources among `refs` (components passed as references), for `dependsOn`. */
-function resourcesAmong(refs: readonly (object | undefined)[]): pulumi.Resource[] {
-  return [...new Set(refs.filter((ref): ref is pulumi.Resource => pulumi.Resource.isInstance(ref)))];
-}
 
 /** `args` with the VirtualService name defaulted to the component's name. */
 function gatewayArgs(name: string, args: PlatformGatewayArgs): PlatformGatewayArgs {
@@ -109,21 +104,12 @@ export function createTeamRouteTable(
     ...(args.externalUpstreams ?? []),
     ...args.routes.map((route) => route.upstreamGroup),
   ]);
-  const groupNames = objects.upstreamGroups.map((g) => g.metadata.name);
-  const clash = new Set(groupNames).size !== groupNames.length;
-  const upstreamGroups = objects.upstreamGroups.map((group) =>
-    registerGlooObject(
-      clash ? `${name}-${group.metadata.namespace}-${group.metadata.name}` : `${name}-${group.metadata.name}`,
-      group,
-      parent,
-      withDependencies(opts, deps),
-    ),
-  );
-  const routeTable = registerGlooObject(
+  const { routing: routeTable, upstreamGroups } = registerRouting(
     name,
     objects.routeTable,
+    objects.upstreamGroups,
     parent,
-    withDependencies(opts, [...upstreamGroups, ...deps]),
+    withDependencies(opts, deps),
   );
   return { objects, routeTable, upstreamGroups };
 }

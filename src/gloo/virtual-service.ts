@@ -157,6 +157,31 @@ export interface VirtualServiceObjects {
 
 const PATH_TEXT = 'exactly one of prefix, exact or regex, e.g. prefix "/findPets"';
 
+/**
+ * Checks a virtual host's `domains` (defaults to `["*"]`: at least one non-empty host name) and `displayName`
+ * (a string when given); returns the domains.
+ */
+export function requireVirtualHost(
+  domains: unknown,
+  displayName: unknown,
+  exampleHost: string,
+  scope?: string,
+): string[] {
+  const list = domains ?? ["*"];
+  if (!Array.isArray(list) || list.length === 0 || list.some((d) => typeof d !== "string" || d === "")) {
+    throw new ValidationError(
+      "domains",
+      list,
+      `a list of at least one host name, e.g. ["${exampleHost}"] or ["*"]`,
+      scope,
+    );
+  }
+  if (displayName !== undefined && typeof displayName !== "string") {
+    throw new ValidationError("displayName", displayName, "a string", scope);
+  }
+  return list as string[];
+}
+
 /** How a route is named in error messages: `routes[1] (/findPetWithId)`. */
 export function routeLabel(index: number, route: RouteArgs): string {
   const what =
@@ -427,22 +452,7 @@ export function buildVirtualService(args: VirtualServiceArgs, scope?: string): V
   const catalog = new UpstreamCatalog(args.upstreams, args.externalUpstreams, scope);
   const namespace = requireDnsLabel("namespace", args.namespace ?? DEFAULT_GATEWAY_NAMESPACE, scope);
   const labels = args.labels === undefined ? undefined : requireLabels("labels", args.labels, scope);
-  const domains = args.domains ?? ["*"];
-  if (
-    !Array.isArray(domains) ||
-    domains.length === 0 ||
-    domains.some((d) => typeof d !== "string" || d === "")
-  ) {
-    throw new ValidationError(
-      "domains",
-      domains,
-      'a list of at least one host name, e.g. ["petstore.example.com"] or ["*"]',
-      scope,
-    );
-  }
-  if (args.displayName !== undefined && typeof args.displayName !== "string") {
-    throw new ValidationError("displayName", args.displayName, "a string", scope);
-  }
+  const domains = requireVirtualHost(args.domains, args.displayName, "petstore.example.com", scope);
   const { routes, upstreamGroups, releases } = buildRoutes(args.routes, catalog, labels, scope);
 
   let name: string;
