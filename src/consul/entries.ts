@@ -151,6 +151,25 @@ export interface ResolvedConsulOptions {
   headerRoutePathPrefix?: string;
 }
 
+/** The resolver's timeouts with their defaults, in the form Consul reads back. */
+function resolveTimeouts(
+  options: ConsulEntryOptions,
+  scope?: string,
+): { connectTimeout: string; requestTimeout: string } {
+  return {
+    connectTimeout: normalizeGoDuration(
+      "connectTimeout",
+      options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT,
+      scope,
+    ),
+    requestTimeout: normalizeGoDuration(
+      "requestTimeout",
+      options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT,
+      scope,
+    ),
+  };
+}
+
 /** The resolver filter of a version's subset: matches the pod annotation `service-meta-version`. */
 export function subsetFilter(version: string): string {
   return `Service.Meta.version == "${version}"`;
@@ -178,16 +197,7 @@ export function buildServiceResolver(
   return {
     name: plan.service,
     defaultSubset: plan.stableVersion,
-    connectTimeout: normalizeGoDuration(
-      "connectTimeout",
-      options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT,
-      scope,
-    ),
-    requestTimeout: normalizeGoDuration(
-      "requestTimeout",
-      options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT,
-      scope,
-    ),
+    ...resolveTimeouts(options, scope),
     subsets: plan.versions.map((version) => ({ name: version, filter: subsetFilter(version), onlyPassing })),
   };
 }
@@ -308,16 +318,7 @@ export function validateConsulPlan(
 
   const resolved: ResolvedConsulOptions = {
     protocol,
-    connectTimeout: normalizeGoDuration(
-      "connectTimeout",
-      options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT,
-      scope,
-    ),
-    requestTimeout: normalizeGoDuration(
-      "requestTimeout",
-      options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT,
-      scope,
-    ),
+    ...resolveTimeouts(options, scope),
     onlyPassing: options.onlyPassing ?? true,
     headerRoutePathPrefix: pathPrefix,
   };
