@@ -61,6 +61,32 @@ export function readReleaseConfig(options: ReadReleaseConfigOptions = {}): Relea
   return parseReleaseConfig(raw, prefix);
 }
 
+/**
+ * Reads every release under one structured key at once, e.g. `releases` holding `releases.payments`,
+ * `releases.orders`, ...: a map from release name to its validated config. One config read for all of them, where
+ * calling `readReleaseConfig` per release reads the stack's config once per release. Errors name the key in full
+ * (`releases.orders.canaryWeight`).
+ */
+export function readReleaseConfigs(options: ReadReleaseConfigOptions & { path: string }): {
+  [name: string]: ReleaseConfig;
+} {
+  const config = options.config ?? new pulumi.Config();
+  const all = readPath(config, options.path);
+  const releases: { [name: string]: ReleaseConfig } = {};
+  for (const [name, entry] of Object.entries(all)) {
+    const at = `${options.path}.${name}`;
+    if (entry === null || typeof entry !== "object" || Array.isArray(entry)) {
+      throw new ValidationError(
+        at,
+        entry,
+        "an object of release keys (stableVersion, canaryVersion, canaryWeight, ...)",
+      );
+    }
+    releases[name] = parseReleaseConfig(entry as Raw, `${at}.`);
+  }
+  return releases;
+}
+
 /** The pure part of {@link readReleaseConfig}: validates raw config values. `prefix` is prepended to key names. */
 export function parseReleaseConfig(raw: Raw, prefix = ""): ReleaseConfig {
   const key = (k: string): string => `${prefix}${k}`;
@@ -80,6 +106,20 @@ export function parseReleaseConfig(raw: Raw, prefix = ""): ReleaseConfig {
   const canaryVersion =
     raw.canaryVersion === undefined ? undefined : requireDnsLabel(key("canaryVersion"), raw.canaryVersion);
   const canaryWeight = parseWeight(key("canaryWeight"), raw.canaryWeight ?? "0");
+  if (canaryVersion === undefined && canaryWeight > 0) {
+    throw new ValidationError(
+      key("canaryWeight"),
+      raw.canaryWeight,
+      `0 while no ${key("canaryVersion")} is set (set it first)`,
+    );
+  }
+  if (canaryVersion === stableVersion) {
+    throw new ValidationError(
+      key("canaryVersion"),
+      canaryVersion,
+      `a version other than ${key("stableVersion")} "${stableVersion}" (to finalize, set ${key("stableVersion")} to the canary and remove ${key("canaryVersion")})`,
+    );
+  }
   const header =
     raw.canaryHeader === undefined ? undefined : parseHeader(key("canaryHeader"), raw.canaryHeader);
 

@@ -1,7 +1,12 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { parseHeader, parseReleaseConfig, readReleaseConfig } from "../../src/canary/config";
+import {
+  parseHeader,
+  parseReleaseConfig,
+  readReleaseConfig,
+  readReleaseConfigs,
+} from "../../src/canary/config";
 import { recordResources } from "../support/runtime";
 
 describe("parseReleaseConfig", () => {
@@ -45,6 +50,16 @@ describe("parseReleaseConfig", () => {
       "no stable version",
       {},
       /^ValidationError: stableVersion: got nothing; expected the version that serves traffic now/,
+    ],
+    [
+      "weight without a canary",
+      { stableVersion: "v1", canaryWeight: "10" },
+      /^ValidationError: canaryWeight: got "10"; expected 0 while no canaryVersion is set/,
+    ],
+    [
+      "canary equal to stable",
+      { stableVersion: "v1", canaryVersion: "v1" },
+      /^ValidationError: canaryVersion: got "v1"; expected a version other than stableVersion "v1"/,
     ],
     [
       "weight abc",
@@ -125,6 +140,10 @@ describe("parseReleaseConfig", () => {
 
 describe("readReleaseConfig from stack config", async () => {
   await recordResources({
+    fleet: JSON.stringify({
+      orders: { stableVersion: "v1" },
+      payments: { stableVersion: "v1", canaryVersion: "v2", canaryWeight: "30" },
+    }),
     stableVersion: "v1",
     canaryVersion: "v2",
     canaryWeight: "10",
@@ -158,6 +177,28 @@ describe("readReleaseConfig from stack config", async () => {
       () => readReleaseConfig({ path: "nothing" }),
       /^ValidationError: nothing: got nothing; expected an object at config path nothing/,
     );
+  });
+
+  test("every release under one key at once", () => {
+    const fleet = readReleaseConfigs({ path: "fleet" });
+    assert.deepEqual(Object.keys(fleet), ["orders", "payments"]);
+    assert.deepEqual(
+      [fleet.payments.canaryVersion, fleet.payments.canaryWeight, fleet.orders.canaryWeight],
+      ["v2", 30, 0],
+    );
+    assert.throws(
+      () => readReleaseConfigs({ path: "releases" }),
+      /ValidationError: releases\.broken\.canaryWeight: got 7; expected 0 while no releases\.broken\.canaryVersion is set/,
+    );
+  });
+
+  test("a structured value read once is not changed by what callers do with the result", () => {
+    const first = readReleaseConfig({ path: "releases.payments" });
+    first.images.green = "changed";
+    (first as { canaryWeight: number }).canaryWeight = 99;
+    const again = readReleaseConfig({ path: "releases.payments" });
+    assert.equal(again.canaryWeight, 50);
+    assert.deepEqual(again.images, {});
   });
 
   test("another namespace's config", () => {
