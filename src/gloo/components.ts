@@ -57,6 +57,19 @@ export function resourcesAmong(refs: readonly (object | undefined)[]): pulumi.Re
   return [...new Set(refs.filter((ref): ref is pulumi.Resource => pulumi.Resource.isInstance(ref)))];
 }
 
+/** The components a set of routes names (Upstreams, external ones, UpstreamGroups), for `dependsOn`. */
+export function routeDependencies(args: {
+  upstreams?: readonly UpstreamRef[];
+  externalUpstreams?: readonly UpstreamRef[];
+  routes: readonly { upstreamGroup?: UpstreamGroupRef }[];
+}): pulumi.Resource[] {
+  return resourcesAmong([
+    ...(args.upstreams ?? []),
+    ...(args.externalUpstreams ?? []),
+    ...args.routes.map((route) => route.upstreamGroup),
+  ]);
+}
+
 /**
  * Registers the UpstreamGroups a routing object uses (Pulumi names `<name>-<group>`, with the namespace too when two
  * groups share a name), then the routing object itself (a VirtualService or RouteTable, Pulumi name `name`) after
@@ -201,11 +214,7 @@ export function createVirtualService(
   opts?: pulumi.CustomResourceOptions,
 ): VirtualServiceResources {
   const objects = buildVirtualService(args, `VirtualService ${name}`);
-  const deps = resourcesAmong([
-    ...(args.upstreams ?? []),
-    ...(args.externalUpstreams ?? []),
-    ...args.routes.map((route) => route.upstreamGroup),
-  ]);
+  const deps = routeDependencies(args);
   const { routing: virtualService, upstreamGroups } = registerRouting(
     name,
     objects.virtualService,

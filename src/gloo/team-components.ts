@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { describeSplit } from "../release/plan";
-import { registerGlooObject, registerRouting, resourcesAmong, withDependencies } from "./components";
+import { registerGlooObject, registerRouting, routeDependencies, withDependencies } from "./components";
 import { buildPlatformGateway, type PlatformGatewayArgs, type PlatformGatewayObjects } from "./gateway";
 import { buildTeamRouteTable, type TeamRouteTableArgs, type TeamRouteTableObjects } from "./route-table";
 import { buildGlooSettingsPatch, type GlooSettingsPatchArgs } from "./settings";
@@ -99,11 +99,7 @@ export function createTeamRouteTable(
   opts?: pulumi.CustomResourceOptions,
 ): TeamRouteTableResources {
   const objects = buildTeamRouteTable(args, `TeamRouteTable ${name}`);
-  const deps = resourcesAmong([
-    ...(args.upstreams ?? []),
-    ...(args.externalUpstreams ?? []),
-    ...args.routes.map((route) => route.upstreamGroup),
-  ]);
+  const deps = routeDependencies(args);
   const { routing: routeTable, upstreamGroups } = registerRouting(
     name,
     objects.routeTable,
