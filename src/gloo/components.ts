@@ -118,7 +118,16 @@ export function createUpstream(
   parent: pulumi.Resource,
   opts?: pulumi.CustomResourceOptions,
 ): UpstreamResources {
-  const object = buildUpstream(args, `Upstream ${name}`);
+  return registerUpstream(name, buildUpstream(args, `Upstream ${name}`), parent, opts);
+}
+
+/** Registers a built Upstream under `parent` with Pulumi name `name`. */
+export function registerUpstream(
+  name: string,
+  object: GlooUpstream,
+  parent: pulumi.Resource,
+  opts?: pulumi.CustomResourceOptions,
+): UpstreamResources {
   const upstream = registerGlooObject(name, object, parent, opts);
   return { object, ref: { name: object.metadata.name, namespace: object.metadata.namespace }, upstream };
 }
@@ -136,9 +145,9 @@ export class Upstream extends pulumi.ComponentResource implements UpstreamRef {
   readonly namespace: string;
 
   constructor(name: string, args: UpstreamArgs, opts?: pulumi.ComponentResourceOptions) {
-    buildUpstream(args, `Upstream ${name}`); // refuse bad arguments before anything is registered
+    const object = buildUpstream(args, `Upstream ${name}`); // refuse bad arguments before anything is registered
     super(UPSTREAM_TYPE, name, {}, opts);
-    const created = createUpstream(name, args, this);
+    const created = registerUpstream(name, object, this);
     this.name = created.ref.name;
     this.namespace = created.ref.namespace;
     this.registerOutputs({ name: this.name, namespace: this.namespace });
@@ -165,7 +174,17 @@ export function createUpstreamGroup(
   parent: pulumi.Resource,
   opts?: pulumi.CustomResourceOptions,
 ): UpstreamGroupResources {
-  const object = buildUpstreamGroup(args, `UpstreamGroup ${name}`);
+  return registerUpstreamGroup(name, buildUpstreamGroup(args, `UpstreamGroup ${name}`), args, parent, opts);
+}
+
+/** Registers a built UpstreamGroup under `parent` with Pulumi name `name`, after the components `args` names. */
+export function registerUpstreamGroup(
+  name: string,
+  object: GlooUpstreamGroup,
+  args: UpstreamGroupArgs,
+  parent: pulumi.Resource,
+  opts?: pulumi.CustomResourceOptions,
+): UpstreamGroupResources {
   const deps = resourcesAmong([...(args.upstreams ?? []), ...(args.externalUpstreams ?? [])]);
   const upstreamGroup = registerGlooObject(name, object, parent, withDependencies(opts, deps));
   return { object, ref: { name: object.metadata.name, namespace: object.metadata.namespace }, upstreamGroup };
@@ -183,9 +202,9 @@ export class UpstreamGroup extends pulumi.ComponentResource implements UpstreamG
   readonly namespace: string;
 
   constructor(name: string, args: UpstreamGroupArgs, opts?: pulumi.ComponentResourceOptions) {
-    buildUpstreamGroup(args, `UpstreamGroup ${name}`); // refuse bad arguments before anything is registered
+    const object = buildUpstreamGroup(args, `UpstreamGroup ${name}`); // refuse bad arguments first
     super(UPSTREAM_GROUP_TYPE, name, {}, opts);
-    const created = createUpstreamGroup(name, args, this);
+    const created = registerUpstreamGroup(name, object, args, this);
     this.name = created.ref.name;
     this.namespace = created.ref.namespace;
     this.registerOutputs({ name: this.name, namespace: this.namespace });
@@ -213,7 +232,23 @@ export function createVirtualService(
   parent: pulumi.Resource,
   opts?: pulumi.CustomResourceOptions,
 ): VirtualServiceResources {
-  const objects = buildVirtualService(args, `VirtualService ${name}`);
+  return registerVirtualService(
+    name,
+    buildVirtualService(args, `VirtualService ${name}`),
+    args,
+    parent,
+    opts,
+  );
+}
+
+/** Registers built VirtualService objects under `parent` (see `createVirtualService`). */
+export function registerVirtualService(
+  name: string,
+  objects: VirtualServiceObjects,
+  args: VirtualServiceArgs,
+  parent: pulumi.Resource,
+  opts?: pulumi.CustomResourceOptions,
+): VirtualServiceResources {
   const deps = routeDependencies(args);
   const { routing: virtualService, upstreamGroups } = registerRouting(
     name,
@@ -242,9 +277,9 @@ export class VirtualService extends pulumi.ComponentResource {
   readonly splits: { [route: string]: string };
 
   constructor(name: string, args: VirtualServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-    buildVirtualService(args, `VirtualService ${name}`); // refuse bad arguments before anything is registered
+    const objects = buildVirtualService(args, `VirtualService ${name}`); // refuse bad arguments first
     super(VIRTUAL_SERVICE_TYPE, name, {}, opts);
-    const created = createVirtualService(name, args, this);
+    const created = registerVirtualService(name, objects, args, this);
     this.name = created.objects.virtualService.metadata.name;
     this.namespace = created.objects.virtualService.metadata.namespace;
     this.upstreamGroups = created.objects.upstreamGroups.map(

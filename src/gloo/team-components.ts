@@ -37,7 +37,21 @@ export function createPlatformGateway(
   parent: pulumi.Resource,
   opts?: pulumi.CustomResourceOptions,
 ): PlatformGatewayResources {
-  const objects = buildPlatformGateway(gatewayArgs(name, args), `PlatformGateway ${name}`);
+  return registerPlatformGateway(
+    name,
+    buildPlatformGateway(gatewayArgs(name, args), `PlatformGateway ${name}`),
+    parent,
+    opts,
+  );
+}
+
+/** Registers built gateway objects under `parent` with Pulumi name `name`. */
+export function registerPlatformGateway(
+  name: string,
+  objects: PlatformGatewayObjects,
+  parent: pulumi.Resource,
+  opts?: pulumi.CustomResourceOptions,
+): PlatformGatewayResources {
   const virtualService = registerGlooObject(name, objects.virtualService, parent, opts);
   return { objects, virtualService };
 }
@@ -61,9 +75,9 @@ export class PlatformGateway extends pulumi.ComponentResource {
 
   constructor(name: string, args: PlatformGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
     // Refuse bad arguments before anything is registered.
-    buildPlatformGateway(gatewayArgs(name, args), `PlatformGateway ${name}`);
+    const objects = buildPlatformGateway(gatewayArgs(name, args), `PlatformGateway ${name}`);
     super(PLATFORM_GATEWAY_TYPE, name, {}, opts);
-    const created = createPlatformGateway(name, args, this);
+    const created = registerPlatformGateway(name, objects, this);
     this.name = created.objects.virtualService.metadata.name;
     this.namespace = created.objects.virtualService.metadata.namespace;
     this.teams = created.objects.delegations.map((d) => d.team);
@@ -98,7 +112,23 @@ export function createTeamRouteTable(
   parent: pulumi.Resource,
   opts?: pulumi.CustomResourceOptions,
 ): TeamRouteTableResources {
-  const objects = buildTeamRouteTable(args, `TeamRouteTable ${name}`);
+  return registerTeamRouteTable(
+    name,
+    buildTeamRouteTable(args, `TeamRouteTable ${name}`),
+    args,
+    parent,
+    opts,
+  );
+}
+
+/** Registers built RouteTable objects under `parent` (see `createTeamRouteTable`). */
+export function registerTeamRouteTable(
+  name: string,
+  objects: TeamRouteTableObjects,
+  args: TeamRouteTableArgs,
+  parent: pulumi.Resource,
+  opts?: pulumi.CustomResourceOptions,
+): TeamRouteTableResources {
   const deps = routeDependencies(args);
   const { routing: routeTable, upstreamGroups } = registerRouting(
     name,
@@ -133,9 +163,9 @@ export class TeamRouteTable extends pulumi.ComponentResource {
   readonly splits: { [route: string]: string };
 
   constructor(name: string, args: TeamRouteTableArgs, opts?: pulumi.ComponentResourceOptions) {
-    buildTeamRouteTable(args, `TeamRouteTable ${name}`); // refuse bad arguments before anything is registered
+    const objects = buildTeamRouteTable(args, `TeamRouteTable ${name}`); // refuse bad arguments first
     super(TEAM_ROUTE_TABLE_TYPE, name, {}, opts);
-    const created = createTeamRouteTable(name, args, this);
+    const created = registerTeamRouteTable(name, objects, args, this);
     this.name = created.objects.routeTable.metadata.name;
     this.namespace = created.objects.routeTable.metadata.namespace;
     this.team = created.objects.team;
@@ -175,7 +205,21 @@ export function createGlooSettingsPatch(
   parent: pulumi.Resource,
   opts?: pulumi.CustomResourceOptions,
 ): GlooSettingsPatchResources {
-  const object = buildGlooSettingsPatch(args, `GlooSettingsPatch ${name}`);
+  return registerGlooSettingsPatch(
+    name,
+    buildGlooSettingsPatch(args, `GlooSettingsPatch ${name}`),
+    parent,
+    opts,
+  );
+}
+
+/** Registers a built Settings patch under `parent` with Pulumi name `name`. */
+export function registerGlooSettingsPatch(
+  name: string,
+  object: GlooSettings,
+  parent: pulumi.Resource,
+  opts?: pulumi.CustomResourceOptions,
+): GlooSettingsPatchResources {
   const patch = new k8s.apiextensions.CustomResourcePatch(
     name,
     { apiVersion: object.apiVersion, kind: object.kind, metadata: object.metadata, spec: object.spec },
@@ -200,9 +244,9 @@ export class GlooSettingsPatch extends pulumi.ComponentResource {
   readonly namespace: string;
 
   constructor(name: string, args: GlooSettingsPatchArgs, opts?: pulumi.ComponentResourceOptions) {
-    buildGlooSettingsPatch(args, `GlooSettingsPatch ${name}`); // refuse bad arguments before anything is registered
+    const object = buildGlooSettingsPatch(args, `GlooSettingsPatch ${name}`); // refuse bad arguments first
     super(GLOO_SETTINGS_PATCH_TYPE, name, {}, opts);
-    const created = createGlooSettingsPatch(name, args, this);
+    const created = registerGlooSettingsPatch(name, object, this);
     this.name = created.object.metadata.name;
     this.namespace = created.object.metadata.namespace;
     this.registerOutputs({ name: this.name, namespace: this.namespace });
