@@ -5,7 +5,12 @@ import type { UpstreamGroupRef, UpstreamRef } from "./refs";
 import type { GlooObject, GlooUpstream, GlooUpstreamGroup } from "./types";
 import { buildUpstream, type UpstreamArgs } from "./upstream";
 import { buildUpstreamGroup, type UpstreamGroupArgs } from "./upstream-group";
-import { buildVirtualService, type VirtualServiceArgs, type VirtualServiceObjects } from "./virtual-service";
+import {
+  buildVirtualService,
+  type RoutedRelease,
+  type VirtualServiceArgs,
+  type VirtualServiceObjects,
+} from "./virtual-service";
 
 /** Type token of the `Upstream` component. */
 export const UPSTREAM_TYPE = "pulumi-canary:index:Upstream";
@@ -55,6 +60,23 @@ export function withDependencies(
 /** The Pulumi resources among `refs` (components passed as references), for `dependsOn`. */
 export function resourcesAmong(refs: readonly (object | undefined)[]): pulumi.Resource[] {
   return [...new Set(refs.filter((ref): ref is pulumi.Resource => pulumi.Resource.isInstance(ref)))];
+}
+
+/**
+ * What a VirtualService or RouteTable component reports of its routes: its UpstreamGroups (`namespace/name`) and
+ * the split of each release route (`{ "routes[1] (/findPetWithId)": "v1 90% / v2 10%" }`).
+ */
+export function routingSummary(objects: {
+  upstreamGroups: readonly GlooUpstreamGroup[];
+  releases: readonly RoutedRelease[];
+}): {
+  upstreamGroups: string[];
+  splits: { [route: string]: string };
+} {
+  return {
+    upstreamGroups: objects.upstreamGroups.map((g) => `${g.metadata.namespace}/${g.metadata.name}`),
+    splits: Object.fromEntries(objects.releases.map((r) => [r.route, describeSplit(r.plan.destinations)])),
+  };
 }
 
 /** The components a set of routes names (Upstreams, external ones, UpstreamGroups), for `dependsOn`. */
@@ -282,12 +304,7 @@ export class VirtualService extends pulumi.ComponentResource {
     const created = registerVirtualService(name, objects, args, this);
     this.name = created.objects.virtualService.metadata.name;
     this.namespace = created.objects.virtualService.metadata.namespace;
-    this.upstreamGroups = created.objects.upstreamGroups.map(
-      (g) => `${g.metadata.namespace}/${g.metadata.name}`,
-    );
-    this.splits = Object.fromEntries(
-      created.objects.releases.map((r) => [r.route, describeSplit(r.plan.destinations)]),
-    );
+    ({ upstreamGroups: this.upstreamGroups, splits: this.splits } = routingSummary(created.objects));
     this.registerOutputs({
       name: this.name,
       namespace: this.namespace,

@@ -43,6 +43,7 @@ export {
   registerUpstreamGroup,
   registerVirtualService,
   routeDependencies,
+  routingSummary,
   type UpstreamGroupResources,
   type UpstreamResources,
   type VirtualServiceResources,

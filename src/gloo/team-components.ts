@@ -1,7 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { describeSplit } from "../release/plan";
-import { registerGlooObject, registerRouting, routeDependencies, withDependencies } from "./components";
+import {
+  registerGlooObject,
+  registerRouting,
+  routeDependencies,
+  routingSummary,
+  withDependencies,
+} from "./components";
 import { buildPlatformGateway, type PlatformGatewayArgs, type PlatformGatewayObjects } from "./gateway";
 import { buildTeamRouteTable, type TeamRouteTableArgs, type TeamRouteTableObjects } from "./route-table";
 import { buildGlooSettingsPatch, type GlooSettingsPatchArgs } from "./settings";
@@ -170,12 +175,7 @@ export class TeamRouteTable extends pulumi.ComponentResource {
     this.namespace = created.objects.routeTable.metadata.namespace;
     this.team = created.objects.team;
     this.prefix = created.objects.prefix;
-    this.upstreamGroups = created.objects.upstreamGroups.map(
-      (g) => `${g.metadata.namespace}/${g.metadata.name}`,
-    );
-    this.splits = Object.fromEntries(
-      created.objects.releases.map((r) => [r.route, describeSplit(r.plan.destinations)]),
-    );
+    ({ upstreamGroups: this.upstreamGroups, splits: this.splits } = routingSummary(created.objects));
     this.registerOutputs({
       name: this.name,
       namespace: this.namespace,
