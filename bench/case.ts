@@ -46,7 +46,7 @@ function customConstructors(): Map<string, CustomConstructor> {
   const classes = new Map<string, unknown>([
     ["kubernetes:apps/v1:Deployment", k8s.apps.v1.Deployment],
     ["kubernetes:core/v1:Service", k8s.core.v1.Service],
-    ["consul:index/configEntryServiceDefaults:ConfigEntryServiceDefaults", consul.ConfigEntryServiceDefaults],
+    ["consul:index/configEntry:ConfigEntry", consul.ConfigEntry],
     ["consul:index/configEntryServiceResolver:ConfigEntryServiceResolver", consul.ConfigEntryServiceResolver],
     ["consul:index/configEntryServiceSplitter:ConfigEntryServiceSplitter", consul.ConfigEntryServiceSplitter],
     ["consul:index/configEntryServiceRouter:ConfigEntryServiceRouter", consul.ConfigEntryServiceRouter],

@@ -170,7 +170,7 @@ function label(type: string): string {
     "kubernetes:gloo.solo.io/v1:Upstream": "Gloo Upstream",
     "kubernetes:gloo.solo.io/v1:UpstreamGroup": "Gloo UpstreamGroup",
     "kubernetes:gateway.solo.io/v1:VirtualService": "Gloo VirtualService",
-    "consul:index/configEntryServiceDefaults:ConfigEntryServiceDefaults": "Consul service-defaults",
+    "consul:index/configEntry:ConfigEntry": "Consul service-defaults",
     "consul:index/configEntryServiceResolver:ConfigEntryServiceResolver": "Consul service-resolver",
     "consul:index/configEntryServiceSplitter:ConfigEntryServiceSplitter": "Consul service-splitter",
     "consul:index/configEntryServiceRouter:ConfigEntryServiceRouter": "Consul service-router",

@@ -11,7 +11,24 @@ export const CONSUL_ENTRY_KINDS: Readonly<Record<string, string>> = {
   "consul:index/configEntryServiceRouter:ConfigEntryServiceRouter": "service-router",
 };
 
+/** Pulumi type token of the provider's generic config entry (`kind`, `name`, `configJson`). */
+export const CONSUL_CONFIG_ENTRY_TYPE = "consul:index/configEntry:ConfigEntry";
+
 type Json = Record<string, unknown>;
+
+/** A generic config entry: `Kind`, `Name` (and namespace, partition) and the fields of its `configJson`. */
+function genericEntry(inputs: Json): Json | undefined {
+  let fields: unknown;
+  try {
+    fields = typeof inputs.configJson === "string" ? JSON.parse(inputs.configJson) : {};
+  } catch {
+    fields = {};
+  }
+  return compact({
+    ...common(String(inputs.kind), inputs),
+    ...(isRecord(fields) ? fields : {}),
+  });
+}
 
 function isRecord(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -244,12 +261,14 @@ function serviceRouter(inputs: Json): Json {
  *
  * @param type the resource's Pulumi type token, e.g. `consul:index/configEntryServiceSplitter:ConfigEntryServiceSplitter`.
  * @param inputs the resource's inputs as registered (the provider's camelCase field names).
- * @returns `undefined` for a type that is not a service-defaults, -resolver, -splitter or -router entry.
+ * @returns `undefined` for a type that is not a config entry (generic, or a typed service-defaults, -resolver,
+ *   -splitter or -router).
  */
 export function toConsulConfigWrite(
   type: string,
   inputs: Record<string, unknown>,
 ): Record<string, unknown> | undefined {
+  if (type === CONSUL_CONFIG_ENTRY_TYPE) return genericEntry(inputs);
   const kind = Object.hasOwn(CONSUL_ENTRY_KINDS, type) ? CONSUL_ENTRY_KINDS[type] : undefined;
   let entry: Json;
   switch (kind) {

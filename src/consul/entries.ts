@@ -184,6 +184,16 @@ export function buildServiceDefaults(
 }
 
 /**
+ * The `configJson` of a service-defaults entry, in the form Consul reads it back in: its fields without `Kind` and
+ * `Name`, keys in sorted order, `Expose`, `MeshGateway` and `TransparentProxy` present as empty objects (Consul
+ * returns them so even when unset). Written in this form, what the provider reads back after `pulumi up` equals
+ * what the program registers, so a preview without a change plans none.
+ */
+export function serviceDefaultsConfigJson(entry: ServiceDefaultsEntry): string {
+  return JSON.stringify({ Expose: {}, MeshGateway: {}, Protocol: entry.protocol, TransparentProxy: {} });
+}
+
+/**
  * Builds the service-resolver entry: one subset per running version (filtered on the `version` service meta),
  * the stable version as the default subset, both timeouts in the form they read back in.
  * Throws a {@link ValidationError} for a timeout that is not a positive Go duration.

@@ -1,7 +1,12 @@
 import * as consul from "@pulumi/consul";
 import * as pulumi from "@pulumi/pulumi";
 import { planRelease, type ReleasePlan, type ReleaseSpec } from "../release/plan";
-import { buildConsulEntries, type ConsulEntries, type ConsulEntryOptions } from "./entries";
+import {
+  buildConsulEntries,
+  serviceDefaultsConfigJson,
+  type ConsulEntries,
+  type ConsulEntryOptions,
+} from "./entries";
 
 /** Type token of {@link ConsulTrafficSplit}. */
 export const CONSUL_TRAFFIC_SPLIT_TYPE = "pulumi-canary:index:ConsulTrafficSplit";
@@ -15,8 +20,11 @@ export interface ConsulTrafficSplitArgs extends ReleaseSpec, ConsulEntryOptions 
 
 /** The service-defaults and service-resolver of a release: what splits and routes stand on. */
 export interface ConsulResolution {
-  /** The service-defaults entry (protocol). */
-  defaults: consul.ConfigEntryServiceDefaults;
+  /**
+   * The service-defaults entry (protocol), registered as the provider's generic config entry: the typed
+   * `ConfigEntryServiceDefaults` reads back fields it never wrote and would show a change on every preview.
+   */
+  defaults: consul.ConfigEntry;
   /** The service-resolver entry (one subset per version); depends on `defaults`. */
   resolver: consul.ConfigEntryServiceResolver;
 }
@@ -54,9 +62,13 @@ export function registerConsulResolution(
   parent: pulumi.Resource,
   opts?: pulumi.CustomResourceOptions,
 ): ConsulResolution {
-  const defaults = new consul.ConfigEntryServiceDefaults(
+  const defaults = new consul.ConfigEntry(
     name,
-    entries.defaults,
+    {
+      kind: "service-defaults",
+      name: entries.defaults.name,
+      configJson: serviceDefaultsConfigJson(entries.defaults),
+    },
     pulumi.mergeOptions(opts, { parent }),
   );
   const resolver = new consul.ConfigEntryServiceResolver(
@@ -149,7 +161,7 @@ export function createConsulTrafficSplit(
  */
 export class ConsulTrafficSplit extends pulumi.ComponentResource {
   /** The service-defaults entry. */
-  public readonly defaults: consul.ConfigEntryServiceDefaults;
+  public readonly defaults: consul.ConfigEntry;
   /** The service-resolver entry. */
   public readonly resolver: consul.ConfigEntryServiceResolver;
   /** The service-splitter entry; absent for protocol `tcp`. */

@@ -206,7 +206,7 @@ describe("CanaryRelease lifecycle", async () => {
     const byType = (suffix: string) => mine.filter((r) => r.type.endsWith(suffix));
     const urns = (suffix: string) => byType(suffix).map((r) => r.urn);
     const [resolver] = byType("ConfigEntryServiceResolver");
-    const [defaults] = byType("ConfigEntryServiceDefaults");
+    const [defaults] = byType(":ConfigEntry");
     assert.deepEqual(resolver.dependencies, [defaults.urn]);
     for (const deployment of byType(":Deployment"))
       assert.deepEqual(deployment.dependencies.sort(), [defaults.urn, resolver.urn].sort());
@@ -235,7 +235,7 @@ describe("CanaryRelease lifecycle", async () => {
         .map((r) => `${r.type.split(":").pop()} ${r.name}`)
         .sort(),
       [
-        "ConfigEntryServiceDefaults ordered",
+        "ConfigEntry ordered",
         "ConfigEntryServiceResolver ordered",
         "Deployment ordered-v1",
         "Deployment ordered-v2",

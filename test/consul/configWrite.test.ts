@@ -3,7 +3,8 @@ import { before, describe, it } from "node:test";
 import { ConsulProtocol, ConsulTrafficSplit, toConsulConfigWrite } from "../../src/consul";
 import { one, recordResources, type Recording } from "../support/runtime";
 
-const DEFAULTS = "consul:index/configEntryServiceDefaults:ConfigEntryServiceDefaults";
+const DEFAULTS = "consul:index/configEntry:ConfigEntry";
+const TYPED_DEFAULTS = "consul:index/configEntryServiceDefaults:ConfigEntryServiceDefaults";
 const RESOLVER = "consul:index/configEntryServiceResolver:ConfigEntryServiceResolver";
 const SPLITTER = "consul:index/configEntryServiceSplitter:ConfigEntryServiceSplitter";
 const ROUTER = "consul:index/configEntryServiceRouter:ConfigEntryServiceRouter";
@@ -28,8 +29,26 @@ before(async () => {
 const written = (type: string) => toConsulConfigWrite(type, one(rec, type, "payments").inputs);
 
 void describe("toConsulConfigWrite from recorded resources", () => {
-  void it("service-defaults: Kind, Name, Protocol; the empty exposes block is omitted", () => {
+  void it("service-defaults: Kind, Name, Protocol; the empty Expose, MeshGateway, TransparentProxy are omitted", () => {
     assert.deepEqual(written(DEFAULTS), { Kind: "service-defaults", Name: "payments", Protocol: "http2" });
+  });
+
+  void it("a generic config entry of any kind: Kind, Name, namespace and the fields of its configJson", () => {
+    assert.deepEqual(
+      toConsulConfigWrite(DEFAULTS, {
+        kind: "proxy-defaults",
+        name: "global",
+        namespace: "team-a",
+        configJson: JSON.stringify({ Config: { protocol: "http" }, MeshGateway: {}, Mode: "direct" }),
+      }),
+      {
+        Kind: "proxy-defaults",
+        Name: "global",
+        Namespace: "team-a",
+        Config: { protocol: "http" },
+        Mode: "direct",
+      },
+    );
   });
 
   void it("service-resolver: Subsets as a map of Filter and OnlyPassing, DefaultSubset, both timeouts", () => {
@@ -77,7 +96,7 @@ void describe("toConsulConfigWrite from recorded resources", () => {
       undefined,
     );
     assert.equal(
-      toConsulConfigWrite("consul:index/configEntry:ConfigEntry", { name: "x", kind: "proxy-defaults" }),
+      toConsulConfigWrite("consul:index/keys:Keys", { keys: [{ path: "x", value: "y" }] }),
       undefined,
     );
     assert.equal(toConsulConfigWrite("constructor", {}), undefined);
@@ -87,7 +106,7 @@ void describe("toConsulConfigWrite from recorded resources", () => {
 void describe("toConsulConfigWrite field mapping beyond this package's own entries", () => {
   void it("service-defaults: namespace, meta, expose paths, mesh gateway, transparent proxy", () => {
     assert.deepEqual(
-      toConsulConfigWrite(DEFAULTS, {
+      toConsulConfigWrite(TYPED_DEFAULTS, {
         name: "web",
         namespace: "team-a",
         partition: "",

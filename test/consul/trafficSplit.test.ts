@@ -15,7 +15,7 @@ import {
 import { planRelease, type ReleasePlan } from "../../src/release";
 import { one, ofType, recordResources, type Recording } from "../support/runtime";
 
-const DEFAULTS = "consul:index/configEntryServiceDefaults:ConfigEntryServiceDefaults";
+const DEFAULTS = "consul:index/configEntry:ConfigEntry";
 const RESOLVER = "consul:index/configEntryServiceResolver:ConfigEntryServiceResolver";
 const SPLITTER = "consul:index/configEntryServiceSplitter:ConfigEntryServiceSplitter";
 const ROUTER = "consul:index/configEntryServiceRouter:ConfigEntryServiceRouter";
@@ -58,7 +58,11 @@ void describe("ConsulTrafficSplit", () => {
     for (const r of [defaults, resolver, splitter, router]) assert.equal(r.parent, component.urn, r.type);
     assert.equal(rec.resources.length - from, 5);
 
-    assert.deepEqual(defaults.inputs, { name: "payments", protocol: "http", exposes: [{}] });
+    assert.deepEqual(defaults.inputs, {
+      kind: "service-defaults",
+      name: "payments",
+      configJson: '{"Expose":{},"MeshGateway":{},"Protocol":"http","TransparentProxy":{}}',
+    });
     assert.deepEqual(resolver.inputs, {
       name: "payments",
       defaultSubset: "blue",
@@ -121,7 +125,7 @@ void describe("ConsulTrafficSplit", () => {
       rec.resources.slice(from).map((r) => r.type),
       [CONSUL_TRAFFIC_SPLIT_TYPE, DEFAULTS, RESOLVER],
     );
-    assert.equal(ofType(rec, DEFAULTS, from)[0].inputs.protocol, "tcp");
+    assert.match(String(ofType(rec, DEFAULTS, from)[0].inputs.configJson), /"Protocol":"tcp"/);
     assert.equal(ofType(rec, RESOLVER, from)[0].inputs.connectTimeout, "1m30s");
     assert.equal(split.splitter, undefined);
     assert.equal(split.router, undefined);
