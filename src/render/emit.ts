@@ -64,6 +64,11 @@ function kubernetesManifest(resource: RecordedResource): Record<string, unknown>
   return { apiVersion, kind, metadata: meta, ...rest };
 }
 
+/** A Gloo Edge custom resource (API groups `gloo.solo.io`, `gateway.solo.io`, ...). */
+export function isGlooObject(object: Record<string, unknown>): boolean {
+  return typeof object.apiVersion === "string" && /^[a-z.]*solo\.io\//.test(object.apiVersion);
+}
+
 /** A multi-document YAML stream, one document per object, Kubernetes objects first. */
 export function toYaml(objects: readonly RenderedObject[]): string {
   const ordered = [

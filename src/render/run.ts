@@ -2,7 +2,7 @@ import { createRequire } from "node:module";
 import { register as registerTsx } from "tsx/cjs/api";
 import * as path from "node:path";
 import { RenderError } from "./errors";
-import { readProject } from "./project";
+import { readProject, type ConfigChange } from "./project";
 import { startRecording, type PulumiSdk, type RecordedResource } from "./recorder";
 
 /** What a program registered under the mock runtime, and its stack outputs. */
@@ -18,8 +18,8 @@ export interface RunOptions {
   /** The Pulumi project directory. */
   dir: string;
   stack: string;
-  /** Config values set as with `pulumi config set KEY VALUE`. */
-  overrides?: Record<string, string>;
+  /** Config changes applied in order, as `pulumi config set KEY VALUE` / `pulumi config rm KEY` would. */
+  changes?: readonly ConfigChange[];
 }
 
 /**
@@ -29,7 +29,7 @@ export interface RunOptions {
  */
 export async function runProgram(options: RunOptions): Promise<ProgramRun> {
   const dir = path.resolve(options.dir);
-  const files = readProject(dir, options.stack, options.overrides);
+  const files = readProject(dir, options.stack, options.changes);
   const requireFromProgram = createRequire(path.join(dir, "index.js"));
   let pulumi: PulumiSdk;
   try {

@@ -1,6 +1,8 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
 
@@ -92,6 +94,115 @@ describe("pulumi-canary render", () => {
     assert.deepEqual(
       (JSON.parse(consul.stdout) as Array<{ Kind: string }>).map((o) => o.Kind),
       ["service-splitter"],
+    );
+  });
+
+  test("--only gloo keeps the Gloo custom resources; --remove and path keys preview a finalize", () => {
+    const { code, stdout, stderr } = render(
+      "render",
+      root,
+      "--stack",
+      "dev",
+      "--output",
+      "json",
+      "--only",
+      "gloo",
+      "--config",
+      "stableVersion=v2",
+      "--remove",
+      "canaryVersion",
+      "--remove",
+      "canaryHeader",
+      "--config",
+      "canaryWeight=0",
+      "--remove",
+      "images.v1",
+    );
+    assert.equal(code, 0, stderr);
+    const objects = JSON.parse(stdout) as Array<{ kind: string; metadata: { name: string } }>;
+    assert.deepEqual(
+      objects.map((o) => `${o.kind} ${o.metadata.name}`),
+      ["Upstream payments-v2", "VirtualService payments"],
+    );
+  });
+
+  test("--config and --remove apply in the order given", () => {
+    const versions = (...args: string[]) => {
+      const { code, stdout, stderr } = render(
+        "render",
+        root,
+        "--stack",
+        "dev",
+        "--output",
+        "json",
+        "--only",
+        "gloo",
+        ...args,
+      );
+      assert.equal(code, 0, stderr);
+      return (JSON.parse(stdout) as Array<{ kind: string; metadata: { name: string } }>)
+        .filter((o) => o.kind === "Upstream")
+        .map((o) => o.metadata.name);
+    };
+    const again = [
+      "--remove",
+      "canaryVersion",
+      "--config",
+      "canaryVersion=v3",
+      "--config",
+      "images.v3=x/y:3",
+    ];
+    assert.deepEqual(versions(...again), ["payments-v1", "payments-v3"]);
+    assert.deepEqual(
+      versions(
+        "--config",
+        "canaryWeight=0",
+        "--config",
+        "canaryVersion=v3",
+        "--remove",
+        "canaryVersion",
+        "--remove",
+        "canaryHeader",
+      ),
+      ["payments-v1"],
+    );
+  });
+
+  test("--consul-dir writes one entry per file, numbered in the engine's order, and replaces an earlier run's", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "consul-dir-"));
+    writeFileSync(path.join(dir, "09-service-router-stale.json"), "{}");
+    writeFileSync(path.join(dir, "notes.txt"), "kept");
+    const { code, stderr } = render(
+      "render",
+      root,
+      "--stack",
+      "dev",
+      "--consul-dir",
+      dir,
+      "--only",
+      "consul",
+    );
+    assert.equal(code, 0, stderr);
+    assert.deepEqual(readdirSync(dir).sort(), [
+      "01-service-defaults-payments.json",
+      "02-service-resolver-payments.json",
+      "03-service-splitter-payments.json",
+      "04-service-router-payments.json",
+      "notes.txt",
+    ]);
+    const splitter = JSON.parse(
+      readFileSync(path.join(dir, "03-service-splitter-payments.json"), "utf8"),
+    ) as {
+      Kind: string;
+      Splits: Array<{ Weight: number; ServiceSubset: string }>;
+    };
+    assert.equal(splitter.Kind, "service-splitter");
+    assert.deepEqual(
+      splitter.Splits.map((s) => [s.ServiceSubset, s.Weight]),
+      [
+        ["v1", 90],
+        ["v2", 10],
+      ],
     );
   });
 
