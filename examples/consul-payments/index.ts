@@ -10,6 +10,7 @@ import {
 } from "pulumi-canary";
 
 const config = new pulumi.Config();
+const useConsul = config.getBoolean("useConsul") ?? true;
 
 /** Blue is the running version, green the canary; the stack decides green's share of the traffic. */
 const release: ReleaseSpec = {
@@ -25,6 +26,7 @@ const workloads = new VersionedService("payments", {
   service: "payments",
   port: 9090,
   upstreams: ["currency:9091"],
+  consulInject: useConsul,
   versions: [
     { version: "blue", image: "nicholasjackson/broken-service:v2.0.0" },
     { version: "green", image: "nicholasjackson/broken-service:v3.0.0" },
@@ -33,11 +35,14 @@ const workloads = new VersionedService("payments", {
 
 // service-defaults (http), service-resolver (subsets blue and green, blue by default) and the service-splitter
 // at canaryWeight. The entries wait for the Deployments, so green has pods before it is given traffic.
-const split = new ConsulTrafficSplit(
-  "payments",
-  { ...release, protocol: ConsulProtocol.Http },
-  { dependsOn: [workloads] },
-);
+// useConsul: "false" deploys the workloads alone, on a cluster where Consul is not (yet) installed.
+const split = useConsul
+  ? new ConsulTrafficSplit(
+      "payments",
+      { ...release, protocol: ConsulProtocol.Http },
+      { dependsOn: [workloads] },
+    )
+  : undefined;
 
 const plan = planRelease(release);
 /** Where the release stands, e.g. "weighted". */
@@ -49,4 +54,4 @@ export const deployments = Object.fromEntries(
   Object.entries(workloads.deployments).map(([version, deployment]) => [version, deployment.metadata.name]),
 );
 /** The Consul service-splitter's name. */
-export const splitter = split.splitter?.name;
+export const splitter = split?.splitter?.name;

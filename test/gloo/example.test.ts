@@ -76,10 +76,13 @@ describe("examples/gloo-petstore", () => {
     assert.deepEqual(stackConfig("prod"), { "gloo-petstore:canaryWeight": "0" });
     const project = parse(readFileSync(path.join(exampleDir, "Pulumi.yaml"), "utf8")) as {
       name: string;
-      runtime: string;
+      runtime: unknown;
+      main: string;
     };
     assert.equal(project.name, "gloo-petstore");
-    assert.equal(project.runtime, "nodejs");
+    // Loaded by the SDK's runner with tsx, from index.ts, as `pulumi up` loads it.
+    assert.deepEqual(project.runtime, { name: "nodejs", options: { typescript: false, nodeargs: "--import tsx" } });
+    assert.equal(project.main, "index.ts");
   });
 
   it("declares the Upstreams petstore-v1 and petstore-v2 (Service petstore in default, port 8080, by version)", async () => {

@@ -114,7 +114,11 @@ describe("examples/gloo-teams", () => {
     ]) {
       const project = yamlOf(`${dir}/Pulumi.yaml`);
       assert.equal(project.name, name);
-      assert.equal(project.runtime, "nodejs");
+      assert.deepEqual(project.runtime, {
+        name: "nodejs",
+        options: { typescript: false, nodeargs: "--import tsx" },
+      });
+      assert.equal(project.main, "index.ts");
     }
     assert.deepEqual(yamlOf("echo/Pulumi.dev.yaml").config, {
       "echo:prefix": "/echo",
