@@ -3,13 +3,15 @@ import { parseArgs } from "node:util";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { isGlooObject, Layer, renderObjects, toJson, toYaml, type RenderedObject } from "../render/emit";
-import { RenderError } from "../render/errors";
-import type { ConfigChange } from "../render/project";
+import { RenderError, UsageError } from "../render/errors";
+import { readProject, type ConfigChange } from "../render/project";
+import { typeCheck } from "../render/typecheck";
 import { runProgram } from "../render/run";
 import { formatTable, trafficRows } from "../render/table";
 
 const USAGE = `Usage: pulumi-canary render [DIR] --stack NAME [--config KEY=VALUE]... [--remove KEY]...
                               [--output yaml|json|table] [--only kubernetes|gloo|consul] [--consul-dir DIR]
+                              [--typecheck]
 
 Runs the Pulumi program in DIR (default ".") under Pulumi's mock runtime, with no engine, cluster or
 network, and prints what it would create: Kubernetes objects as manifests and Consul config entries in
@@ -29,6 +31,9 @@ of Pulumi.yaml, else the nearest package.json's entry point.
   --consul-dir DIR        also write each Consul entry to its own JSON file in DIR, numbered in the order
                           the engine applies them (01-service-defaults-payments.json, ...), for
                           "consul config write FILE", which takes one entry per file
+  --typecheck             type-check the program first (TypeScript installed beside it, the nearest
+                          tsconfig.json) and refuse it with the compiler's errors; without it, render runs
+                          the program without type-checking, as the SDK does with "typescript: false"
   -h, --help              this text
   --version               the package version`;
 
@@ -52,8 +57,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(text);
     return 0;
   } catch (err) {
-    process.stderr.write(`pulumi-canary: ${oneLine(err)}\n`);
-    return err instanceof RenderError && err.message.startsWith("usage") ? 2 : 1;
+    process.stderr.write(`pulumi-canary: ${describeError(err)}\n`);
+    return err instanceof UsageError ? 2 : 1;
   }
 }
 
@@ -71,31 +76,28 @@ async function run(argv: string[]): Promise<string> {
         "consul-dir": { type: "string" },
         output: { type: "string", short: "o", default: OutputFormat.Yaml },
         only: { type: "string" },
+        typecheck: { type: "boolean" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean" },
       },
     });
   } catch (err) {
-    throw new RenderError(`usage: ${(err as Error).message}`);
+    throw new UsageError(parseArgsMessage(err as Error & { code?: string }));
   }
   const { values, positionals } = parsed;
-  if (values.help) return `${USAGE}\n`;
-  if (values.version) return `${packageVersion()}\n`;
   const [command, dir = ".", ...extra] = positionals;
-  if (command !== "render") {
-    throw new RenderError(
-      `usage: ${command === undefined ? "a command is required" : `unknown command "${command}"`}; expected "render"`,
-    );
-  }
-  if (extra.length > 0) throw new RenderError(`usage: unexpected argument "${extra[0]}"`);
-  if (!values.stack) throw new RenderError("usage: --stack NAME is required");
+  if (values.help || command === undefined || command === "help") return `${USAGE}\n`;
+  if (values.version) return `${packageVersion()}\n`;
+  if (command !== "render") throw new UsageError(`unknown command "${command}"; expected "render"`);
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  if (!values.stack) throw new UsageError("--stack NAME is required");
   const output = values.output as OutputFormat;
   if (!Object.values(OutputFormat).includes(output)) {
-    throw new RenderError(`usage: --output: got "${values.output}"; expected yaml, json or table`);
+    throw new UsageError(`--output: got "${values.output}"; expected yaml, json or table`);
   }
   const only = values.only as OnlyLayer | undefined;
   if (only !== undefined && !Object.values(OnlyLayer).includes(only)) {
-    throw new RenderError(`usage: --only: got "${values.only}"; expected kubernetes, gloo or consul`);
+    throw new UsageError(`--only: got "${values.only}"; expected kubernetes, gloo or consul`);
   }
   // --config and --remove apply in the order given, as a sequence of `pulumi config set` / `rm` would.
   const changes: ConfigChange[] = [];
@@ -103,14 +105,22 @@ async function run(argv: string[]): Promise<string> {
     if (token.kind !== "option" || token.value === undefined) continue;
     if (token.name === "config") {
       const eq = token.value.indexOf("=");
-      if (eq <= 0) throw new RenderError(`usage: --config: got "${token.value}"; expected KEY=VALUE`);
+      if (eq <= 0) throw new UsageError(`--config: got "${token.value}"; expected KEY=VALUE`);
       changes.push({ key: token.value.slice(0, eq), value: token.value.slice(eq + 1) });
     } else if (token.name === "remove") {
-      if (token.value === "") throw new RenderError("usage: --remove: expected a config KEY");
+      if (token.value === "") throw new UsageError("--remove: expected a config KEY");
       changes.push({ key: token.value });
     }
   }
 
+  if (values.typecheck) {
+    const files = readProject(path.resolve(dir), values.stack, changes);
+    const errors = typeCheck(files.main, files.dir);
+    if (errors.length > 0) {
+      const more = errors.length > 10 ? `\n... and ${errors.length - 10} more` : "";
+      throw new RenderError(`the program does not type-check:\n${errors.slice(0, 10).join("\n")}${more}`);
+    }
+  }
   const program = await runProgram({ dir, stack: values.stack, changes });
   const rendered = renderObjects(program.resources);
   if (rendered.passedOver.length > 0) {
@@ -163,11 +173,61 @@ function writeConsulFiles(dir: string, objects: readonly RenderedObject[]): void
 
 const CONSUL_FILE = /^\d{2,}-service-[a-z]+-.+\.json$/;
 
-function oneLine(err: unknown): string {
-  const message = (err instanceof Error ? err.message : String(err)).split("\n")[0];
-  return err instanceof RenderError && message.startsWith("usage")
-    ? `${message} (see pulumi-canary --help)`
-    : message;
+/** parseArgs' own messages, cut to what a user needs. */
+function parseArgsMessage(err: Error & { code?: string }): string {
+  const quoted = /'(-[^']*)'/.exec(err.message)?.[1];
+  const option = quoted && (/--[a-z-]+/.exec(quoted)?.[0] ?? quoted);
+  switch (err.code) {
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
+      return `unknown option "${option}"`;
+    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
+      return option ? `option "${option}" needs a value` : err.message.split(". ")[0];
+    default:
+      return err.message.split(". ")[0];
+  }
+}
+
+/** Errors that already say all a user needs in their first line: usage, config and validation errors. */
+const ONE_LINE_ERRORS = new Set([
+  "RenderError",
+  "UsageError",
+  "ValidationError",
+  "RunError",
+  "InputPropertyError",
+  "InputPropertiesError",
+  "ConfigMissingError",
+  "ConfigTypeError",
+  "ConfigRangeError",
+  "ConfigPatternError",
+  "ConfigEnumError",
+]);
+
+/**
+ * What to print for an error: one line for usage, config and validation errors; for an error in the program, the
+ * message with the file and line it came from (the compiler's whole message for a syntax error).
+ */
+function describeError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err).split("\n")[0];
+  const first = err.message.split("\n")[0];
+  if (err instanceof UsageError) return `usage: ${first} (see pulumi-canary --help)`;
+  if (err.name === "RenderError" && err.message.startsWith("the program does not type-check"))
+    return err.message;
+  const runError = (err as { __pulumiRunError?: unknown }).__pulumiRunError === true;
+  if (runError || ONE_LINE_ERRORS.has(err.name) || ONE_LINE_ERRORS.has(err.constructor.name)) return first;
+  // tsx (esbuild) names the file, line and column of a syntax error in its message.
+  if (/^Transform failed with \d+ error/.test(err.message)) return err.message.trim();
+  const at = programFrame(err.stack ?? "");
+  return `${err.name}: ${err.message.trim()}${at ? `\n    at ${at}` : ""}`;
+}
+
+/** The first stack frame outside Node's internals and installed packages: where the program failed. */
+function programFrame(stack: string): string | undefined {
+  for (const line of stack.split("\n").slice(1)) {
+    const m = /\(?((?:file:\/\/)?\/[^()]+:\d+:\d+)\)?\s*$/.exec(line.trim());
+    if (!m || m[1].includes("/node_modules/") || m[1].startsWith("node:")) continue;
+    return path.relative(process.cwd(), m[1].replace(/^file:\/\//, "")) || m[1];
+  }
+  return undefined;
 }
 
 function packageVersion(): string {

@@ -5,3 +5,11 @@ export class RenderError extends Error {
     this.name = "RenderError";
   }
 }
+
+/** A mistake in how the command was called: printed with a pointer to `--help`, exit code 2. */
+export class UsageError extends RenderError {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { RenderError } from "./errors";
@@ -14,6 +14,16 @@ export interface ProjectFiles {
   config: Record<string, string>;
   /** Keys of `config` whose value is secret (render cannot decrypt them: they read "[secret]"). */
   secretKeys: string[];
+  /** The fully qualified keys the project and stack files set, before any change. */
+  stackConfig: Record<string, string>;
+}
+
+/** The fully qualified top-level key a `--config` key sets (`canaryWeight` → `app:canaryWeight`, paths cut). */
+export function topLevelKey(project: string, key: string): string {
+  const colon = key.indexOf(":");
+  const namespace = colon > 0 ? key.slice(0, colon) : project;
+  const rest = colon > 0 ? key.slice(colon + 1) : key;
+  return `${namespace}:${rest.split(/[.[]/)[0]}`;
 }
 
 /** One change to the stack's config, applied after the stack file is read, in order. */
@@ -72,13 +82,20 @@ export function readProject(dir: string, stack: string, changes: readonly Config
 
   const stackFile = path.join(dir, `Pulumi.${stack}.yaml`);
   if (!existsSync(stackFile)) {
-    throw new RenderError(`stack "${stack}": no Pulumi.${stack}.yaml in ${dir}`);
+    const stacks = readdirSync(dir)
+      .map((f) => /^Pulumi\.(.+)\.ya?ml$/.exec(f)?.[1])
+      .filter((s): s is string => s !== undefined)
+      .sort();
+    throw new RenderError(
+      `stack "${stack}": no Pulumi.${stack}.yaml in ${dir}; ${stacks.length ? `stacks here: ${stacks.join(", ")}` : "no stack files here"}`,
+    );
   }
   for (const [key, value] of Object.entries(asRecord(readYaml(stackFile).config))) put(key, value, stackFile);
+  const stackConfig = { ...config };
   for (const change of changes) applyChange(config, secretKeys, name, change);
 
   const main = typeof project.main === "string" ? path.resolve(dir, project.main) : defaultMain(dir);
-  return { dir, project: name, main, config, secretKeys };
+  return { dir, project: name, main, config, secretKeys, stackConfig };
 }
 
 /** Applies one `config set` / `config rm` (plain key or `--path` key) to the fully qualified config map. */

@@ -1,3 +1,5 @@
+import { createRequire } from "node:module";
+import * as path from "node:path";
 import type * as pulumiModule from "@pulumi/pulumi";
 
 /** The Pulumi SDK module a program uses (render resolves it from the program's own directory). */
@@ -32,6 +34,8 @@ export interface RecordingOptions {
   secretKeys?: string[];
   /** Run as a preview (unknown outputs stay unknown). Defaults to false. */
   preview?: boolean;
+  /** A folder from which the program resolves `@pulumi/pulumi` (for the SDK's transform support). Defaults to this package's. */
+  sdkFrom?: string;
 }
 
 /** A recording in progress: resources grow as the program registers them. */
@@ -41,13 +45,19 @@ export interface Recording {
   settle(): Promise<void>;
 }
 
+interface CallbackRef {
+  getToken(): string;
+}
 interface RegisterRequest {
   getType(): string;
   getName(): string;
   getCustom(): boolean;
   getParent(): string;
   getObject(): unknown;
+  setObject(value: unknown): void;
   getDependenciesList(): string[];
+  getTransformsList?(): CallbackRef[];
+  setTransformsList?(value: CallbackRef[]): void;
 }
 interface RegisterResponse {
   getUrn(): string;
@@ -55,6 +65,21 @@ interface RegisterResponse {
 type Callback = (err: Error | null, response?: RegisterResponse) => void;
 interface MonitorLike {
   registerResource(req: RegisterRequest, callback: Callback): Promise<void> | void;
+  registerStackTransform?(req: CallbackRef, callback: (err: Error | null, response?: unknown) => void): void;
+}
+/** The SDK's callback server: the functions behind the `transforms` option, by token. */
+interface CallbackServerLike {
+  _callbacks: Map<string, (request: Uint8Array) => Promise<{ getProperties(): unknown }>>;
+}
+interface TransformProto {
+  TransformRequest: new () => {
+    setType(v: string): void;
+    setName(v: string): void;
+    setCustom(v: boolean): void;
+    setParent(v: string): void;
+    setProperties(v: unknown): void;
+    serializeBinary(): Uint8Array;
+  };
 }
 
 /**
@@ -80,7 +105,15 @@ export async function startRecording(pulumi: PulumiSdk, options: RecordingOption
   const monitor = pulumi.runtime.getMonitor() as unknown as MonitorLike;
   const register = monitor.registerResource.bind(monitor);
   const deserialize = pulumi.runtime.deserializeProperties as (struct: unknown) => Record<string, unknown>;
-  monitor.registerResource = (req, callback) => {
+  const transforms = enableTransforms(pulumi, monitor, options.sdkFrom);
+  monitor.registerResource = async (req, callback) => {
+    let ownTransforms: string[];
+    try {
+      ownTransforms = await transforms.apply(req);
+    } catch (err) {
+      callback(err as Error);
+      return;
+    }
     const record: RecordedResource = {
       seq: resources.length,
       urn: "",
@@ -93,7 +126,10 @@ export async function startRecording(pulumi: PulumiSdk, options: RecordingOption
     };
     resources.push(record);
     return register(req, (err, response) => {
-      if (response) record.urn = response.getUrn();
+      if (response) {
+        record.urn = response.getUrn();
+        transforms.registered(record.urn, record.parent, ownTransforms);
+      }
       callback(err, response);
     });
   };
@@ -109,6 +145,66 @@ export async function startRecording(pulumi: PulumiSdk, options: RecordingOption
         await waitForRPCs();
         await new Promise((resolve) => setImmediate(resolve));
       }
+    },
+  };
+}
+
+/**
+ * The `transforms` resource option and `pulumi.runtime.registerResourceTransform` under the mock runtime, which has
+ * no engine to call them back: each registration's properties go through its own transforms, then its ancestors',
+ * then the stack's, as the engine runs them. A transform's changes to resource options are not applied (render
+ * prints inputs). The older `transformations` run inside the SDK and need nothing here.
+ */
+function enableTransforms(
+  pulumi: PulumiSdk,
+  monitor: MonitorLike,
+  sdkFrom: string | undefined,
+): {
+  /** Applies the transforms to the request; returns the request's own transform tokens. */
+  apply(req: RegisterRequest): Promise<string[]>;
+  registered(urn: string, parent: string, tokens: string[]): void;
+} {
+  const sdk = createRequire(path.join(sdkFrom ?? __dirname, "index.js"));
+  const state = sdk("@pulumi/pulumi/runtime/state") as { getStore(): { supportsTransforms: boolean } };
+  state.getStore().supportsTransforms = true;
+  const proto = sdk("@pulumi/pulumi/proto/resource_pb") as TransformProto;
+  const stackTransforms: string[] = [];
+  monitor.registerStackTransform = (req, callback) => {
+    stackTransforms.push(req.getToken());
+    callback(null, {});
+  };
+  /** Transform tokens of each registered resource (its own), and each resource's parent, by URN. */
+  const own = new Map<string, string[]>();
+  const parents = new Map<string, string>();
+  const server = (): CallbackServerLike =>
+    (pulumi.runtime as unknown as { getCallbacks(): CallbackServerLike }).getCallbacks();
+
+  return {
+    async apply(req) {
+      const mine = (req.getTransformsList?.() ?? []).map((t) => t.getToken());
+      const chain = [...mine];
+      for (let at = req.getParent(); at; at = parents.get(at) ?? "") chain.push(...(own.get(at) ?? []));
+      chain.push(...stackTransforms);
+      if (chain.length === 0) return mine;
+      let properties = req.getObject();
+      for (const token of chain) {
+        const fn = server()._callbacks.get(token);
+        if (!fn) throw new Error(`transform ${token} of ${req.getType()} ${req.getName()} is not registered`);
+        const request = new proto.TransformRequest();
+        request.setType(req.getType());
+        request.setName(req.getName());
+        request.setCustom(req.getCustom());
+        request.setParent(req.getParent());
+        request.setProperties(properties);
+        properties = (await fn(request.serializeBinary())).getProperties();
+      }
+      req.setObject(properties);
+      req.setTransformsList?.([]);
+      return mine;
+    },
+    registered(urn, parent, tokens) {
+      if (tokens.length) own.set(urn, tokens);
+      if (parent) parents.set(urn, parent);
     },
   };
 }

@@ -2,7 +2,7 @@ import { createRequire } from "node:module";
 import { register as registerTsx } from "tsx/cjs/api";
 import * as path from "node:path";
 import { RenderError } from "./errors";
-import { readProject, type ConfigChange } from "./project";
+import { readProject, topLevelKey, type ConfigChange } from "./project";
 import { startRecording, type PulumiSdk, type RecordedResource } from "./recorder";
 
 /** What a program registered under the mock runtime, and its stack outputs. */
@@ -38,7 +38,20 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
     throw new RenderError(`cannot load @pulumi/pulumi from ${dir}: install the program's dependencies first`);
   }
 
+  // Which config keys the program reads: an override of a key that neither the stack's config holds nor the
+  // program reads would silently change nothing (a typo such as canaryWieght), so it is refused below.
+  const read = new Set<string>();
+  const runtimeConfig = requireFromProgram("@pulumi/pulumi/runtime/config") as {
+    getConfig: (k: string) => unknown;
+  };
+  const getConfig = runtimeConfig.getConfig;
+  runtimeConfig.getConfig = (key: string) => {
+    read.add(key);
+    return getConfig(key);
+  };
+
   const recording = await startRecording(pulumi, {
+    sdkFrom: dir,
     project: files.project,
     stack: options.stack,
     config: files.config,
@@ -70,7 +83,18 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
   // Failures inside apply callbacks surface as rejections once the runtime has settled.
   await new Promise((resolve) => setImmediate(resolve));
   process.off("unhandledRejection", onRejection);
+  runtimeConfig.getConfig = getConfig;
   if (failures.length > 0) throw failures[0];
+  for (const change of options.changes ?? []) {
+    if (change.value === undefined) continue;
+    const key = topLevelKey(files.project, change.key);
+    // Keys of other namespaces (a provider's, e.g. kubernetes:context) are read by providers, which render lacks.
+    if (!key.startsWith(`${files.project}:`) || key in files.stackConfig || read.has(key)) continue;
+    const known = [...new Set([...Object.keys(files.stackConfig), ...read])].sort();
+    throw new RenderError(
+      `--config ${change.key}: nothing reads ${key}: it is not in the stack's config and the program does not read it${known.length ? `; keys here: ${known.join(", ")}` : ""}`,
+    );
+  }
 
   const outputs = await resolveOutputs(pulumi, exported);
   return { project: files.project, stack: options.stack, resources: recording.resources, outputs };

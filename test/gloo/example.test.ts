@@ -81,7 +81,10 @@ describe("examples/gloo-petstore", () => {
     };
     assert.equal(project.name, "gloo-petstore");
     // Loaded by the SDK's runner with tsx, from index.ts, as `pulumi up` loads it.
-    assert.deepEqual(project.runtime, { name: "nodejs", options: { typescript: false, nodeargs: "--import tsx" } });
+    assert.deepEqual(project.runtime, {
+      name: "nodejs",
+      options: { typescript: false, nodeargs: "--import tsx" },
+    });
     assert.equal(project.main, "index.ts");
   });
 

@@ -8,6 +8,7 @@ import { parseAllDocuments } from "yaml";
 
 const root = path.resolve(__dirname, "..", "..");
 const fixture = path.join(root, "test", "fixtures", "render-program");
+const errors = path.join(root, "test", "fixtures", "program-errors");
 
 function render(...args: string[]) {
   const result = spawnSync(
@@ -206,6 +207,92 @@ describe("pulumi-canary render", () => {
     );
   });
 
+  test("transforms, stack transforms and the older transformations show their effect", () => {
+    const { code, stdout, stderr } = render(
+      "render",
+      path.join(root, "test", "fixtures", "transforms"),
+      "-s",
+      "test",
+      "-o",
+      "json",
+    );
+    assert.equal(code, 0, stderr);
+    const objects = JSON.parse(stdout) as Array<{
+      kind: string;
+      metadata: { labels?: Record<string, string>; annotations?: Record<string, string> };
+      data?: Record<string, string>;
+    }>;
+    const byKind = Object.fromEntries(objects.map((o) => [o.kind, o]));
+    for (const o of objects)
+      assert.equal(o.metadata.labels?.team, "payments", `${o.kind}: the stack transform`);
+    assert.deepEqual(byKind.Deployment.metadata.annotations, { "example.com/owner": "payments" });
+    assert.equal(
+      byKind.Service.metadata.annotations,
+      undefined,
+      "the component's transform picks Deployments only",
+    );
+    assert.deepEqual(byKind.ConfigMap.data, { mode: "transformed" });
+  });
+
+  test("a syntax error prints the compiler's message with the file and line", () => {
+    const { code, stdout, stderr } = render("render", path.join(errors, "syntax-error"), "-s", "test");
+    assert.equal(code, 1);
+    assert.equal(stdout, "");
+    assert.match(
+      stderr,
+      /^pulumi-canary: Transform failed with 1 error:\n.*syntax-error\/index\.ts:4:\d+: ERROR: /,
+    );
+  });
+
+  test("a program error prints its message and where in the program it happened", () => {
+    const { code, stdout, stderr } = render("render", path.join(errors, "type-error"), "-s", "test");
+    assert.equal(code, 1);
+    assert.equal(stdout, "");
+    assert.match(
+      stderr,
+      /^pulumi-canary: TypeError: Cannot read properties of undefined \(reading 'name'\)\n/,
+    );
+    assert.match(stderr, /at test\/fixtures\/program-errors\/type-error\/index\.ts:6:\d+\n$/);
+  });
+
+  test("--typecheck refuses a program that does not type-check; without it the program runs", () => {
+    const dir = path.join(errors, "does-not-type-check");
+    const checked = render("render", dir, "-s", "test", "--typecheck");
+    assert.equal(checked.code, 1);
+    assert.equal(checked.stdout, "");
+    assert.match(checked.stderr, /^pulumi-canary: the program does not type-check:\n/);
+    assert.match(
+      checked.stderr,
+      /does-not-type-check\/index\.ts:8:3 - error TS2820: Type '"http"' is not assignable/,
+    );
+    assert.equal(render("render", dir, "-s", "test").code, 0);
+  });
+
+  test("an override nothing reads is refused with the keys there are", () => {
+    const { code, stdout, stderr } = render("render", fixture, "-s", "test", "-c", "canaryWieght=50");
+    assert.equal(code, 1);
+    assert.equal(stdout, "");
+    assert.match(
+      stderr,
+      /^pulumi-canary: --config canaryWieght: nothing reads render-fixture:canaryWieght: it is not in the stack's config and the program does not read it; keys here: .*render-fixture:canaryWeight/m,
+    );
+  });
+
+  test("no arguments and help print the usage; an unknown option is one clean line", () => {
+    for (const args of [[], ["help"], ["--help"]]) {
+      const { code, stdout } = render(...args);
+      assert.equal(code, 0, args.join(" "));
+      assert.match(stdout, /^Usage: pulumi-canary render \[DIR\] --stack NAME/);
+      assert.match(stdout, /-s, --stack NAME/);
+    }
+    const unknown = render("render", fixture, "-s", "test", "--colour");
+    assert.equal(unknown.code, 2);
+    assert.equal(
+      unknown.stderr,
+      'pulumi-canary: usage: unknown option "--colour" (see pulumi-canary --help)\n',
+    );
+  });
+
   test("the table shows the split and the stack outputs", () => {
     const { code, stdout } = render("render", fixture, "--stack", "test", "--output", "table");
     assert.equal(code, 0);
@@ -248,7 +335,10 @@ describe("pulumi-canary render", () => {
     const { code, stdout, stderr } = render("render", fixture, "--stack", "staging");
     assert.equal(code, 1);
     assert.equal(stdout, "");
-    assert.match(stderr, /^pulumi-canary: stack "staging": no Pulumi.staging.yaml in /);
+    assert.match(
+      stderr,
+      /^pulumi-canary: stack "staging": no Pulumi.staging.yaml in .*; stacks here: test\n$/,
+    );
   });
 
   test("usage errors exit 2", () => {
