@@ -93,8 +93,8 @@ describe("examples/gloo-teams", () => {
   // Independent programs: start them together. Each project is rendered at canaryWeight 0, 10, 50 and 100
   // across its stacks (the platform ignores the weight), as CI renders every stack at those weights.
   const runs = {
-    platformDev: render("platform", "dev", { canaryWeight: "0" }),
-    platformProd: render("platform", "prod", { canaryWeight: "100" }),
+    platformDev: render("platform", "dev", {}),
+    platformProd: render("platform", "prod", {}),
     echoDev: render("echo", "dev"),
     echoDev10: render("echo", "dev", { canaryWeight: "10" }),
     echoProd50: render("echo", "prod", { canaryWeight: "50" }),
