@@ -98,74 +98,49 @@ describe("pulumi-canary render", () => {
     );
   });
 
-  test("--only gloo keeps the Gloo custom resources; --remove and path keys preview a finalize", () => {
+  /** The flagship's Gloo objects (`Kind name`) rendered with the given config changes. */
+  const glooObjects = (...changes: string[]): string[] => {
     const { code, stdout, stderr } = render(
       "render",
       root,
-      "--stack",
+      "-s",
       "dev",
-      "--output",
+      "-o",
       "json",
       "--only",
       "gloo",
-      "--config",
-      "stableVersion=v2",
-      "--remove",
-      "canaryVersion",
-      "--remove",
-      "canaryHeader",
-      "--config",
-      "canaryWeight=0",
-      "--remove",
-      "images.v1",
+      ...changes,
     );
     assert.equal(code, 0, stderr);
-    const objects = JSON.parse(stdout) as Array<{ kind: string; metadata: { name: string } }>;
+    return (JSON.parse(stdout) as Array<{ kind: string; metadata: { name: string } }>).map(
+      (o) => `${o.kind} ${o.metadata.name}`,
+    );
+  };
+
+  test("--only gloo keeps the Gloo custom resources; --remove and path keys preview a finalize", () => {
     assert.deepEqual(
-      objects.map((o) => `${o.kind} ${o.metadata.name}`),
+      glooObjects(
+        ...["--config", "stableVersion=v2", "--remove", "canaryVersion", "--remove", "canaryHeader"],
+        ...["--config", "canaryWeight=0", "--remove", "images.v1"],
+      ),
       ["Upstream payments-v2", "VirtualService payments"],
     );
   });
 
   test("--config and --remove apply in the order given", () => {
-    const versions = (...args: string[]) => {
-      const { code, stdout, stderr } = render(
-        "render",
-        root,
-        "--stack",
-        "dev",
-        "--output",
-        "json",
-        "--only",
-        "gloo",
-        ...args,
-      );
-      assert.equal(code, 0, stderr);
-      return (JSON.parse(stdout) as Array<{ kind: string; metadata: { name: string } }>)
-        .filter((o) => o.kind === "Upstream")
-        .map((o) => o.metadata.name);
-    };
-    const again = [
-      "--remove",
-      "canaryVersion",
-      "--config",
-      "canaryVersion=v3",
-      "--config",
-      "images.v3=x/y:3",
-    ];
-    assert.deepEqual(versions(...again), ["payments-v1", "payments-v3"]);
+    const upstreams = (...changes: string[]) =>
+      glooObjects(...changes).filter((o) => o.startsWith("Upstream "));
     assert.deepEqual(
-      versions(
-        "--config",
-        "canaryWeight=0",
-        "--config",
-        "canaryVersion=v3",
+      upstreams("--remove", "canaryVersion", "--config", "canaryVersion=v3", "--config", "images.v3=x/y:3"),
+      ["Upstream payments-v1", "Upstream payments-v3"],
+    );
+    assert.deepEqual(
+      upstreams(
+        ...["--config", "canaryWeight=0", "--config", "canaryVersion=v3"],
         "--remove",
         "canaryVersion",
-        "--remove",
-        "canaryHeader",
       ),
-      ["payments-v1"],
+      ["Upstream payments-v1"],
     );
   });
 

@@ -1,0 +1,17 @@
+// Real HTTP backends for the end-to-end run: one process serving several instances, each on its own loopback port.
+//   node --import tsx e2e/backend.ts PORT=SERVICE/VERSION/INSTANCE ...
+// Every request is answered 200 with {"service","version","instance"}; /health answers 200.
+import * as http from "node:http";
+
+for (const spec of process.argv.slice(2)) {
+  const [portText, identity] = spec.split("=");
+  const [service, version, instance] = identity.split("/");
+  const body = JSON.stringify({ service, version, instance });
+  http
+    .createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { "content-type": "application/json", "x-version": version });
+      res.end(req.url === "/health" ? "ok" : body);
+    })
+    .listen(Number(portText), "127.0.0.1");
+}

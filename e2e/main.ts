@@ -1,0 +1,821 @@
+// The end-to-end run: real Pulumi engine, real kube-apiserver (with the Gloo and Gateway API CRDs), real Consul
+// and Envoy traffic, all on loopback. See e2e/README.md; started by `npm run e2e` (e2e/e2e.sh).
+//
+//   node --import tsx e2e/main.ts --bin DIR [--only PROGRAM_DIR]... [--keep]
+import { execFile } from "node:child_process";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+  existsSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { missingOrDifferent, durationMs } from "./lib/compare";
+import { EngineStack, type OpResult } from "./lib/engine";
+import { installCrds, list, pluralOf, request, startCluster, apply, type KubeCluster } from "./lib/kube";
+import {
+  deleteEntry,
+  deregister,
+  httpRequest,
+  listEntries,
+  readEntry,
+  registerClient,
+  registerInstances,
+  startConsul,
+  writeEntryFile,
+  type ConsulAgent,
+  type Client,
+  type Instance,
+} from "./lib/mesh";
+import { recordPidsIn, sleep, startProcess, stopAll, waitFor } from "./lib/processes";
+import { backgroundLoop, sample, withinBinomialBound, type Counted } from "./lib/traffic";
+import { PROGRAMS, type ConfigOp, type Program } from "./scenarios";
+
+const root = path.resolve(__dirname, "..");
+const host = path.join(__dirname, "host.cjs");
+const cli = path.join(root, "src", "cli", "main.ts");
+const CONSUL_KINDS = ["service-router", "service-splitter", "service-resolver", "service-defaults"];
+const SAMPLE = 1000;
+const HEADER_SAMPLE = 100;
+
+type Json = Record<string, unknown>;
+
+interface Row {
+  program: string;
+  step: string;
+  plan: string;
+  upSeconds: string;
+  configured: string;
+  observed: string;
+  header: string;
+  failed: string;
+  verdict: string;
+}
+
+const rows: Row[] = [];
+const problems: string[] = [];
+
+/** A new row of the results table for one step of a program, "ok" until a check fails. */
+function newRow(program: Program, step: string): Row {
+  const row: Row = {
+    program: `${program.dir} (${program.stack})`,
+    step,
+    plan: "",
+    upSeconds: "",
+    configured: "-",
+    observed: "-",
+    header: "-",
+    failed: "-",
+    verdict: "ok",
+  };
+  rows.push(row);
+  return row;
+}
+
+function fail(where: string, message: string): void {
+  problems.push(`${where}: ${message}`);
+  process.stderr.write(`  FAIL ${where}: ${message}\n`);
+}
+
+function say(text: string): void {
+  process.stdout.write(`${text}\n`);
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      bin: { type: "string" },
+      only: { type: "string", multiple: true },
+      keep: { type: "boolean" },
+      crds: { type: "string", multiple: true },
+      results: { type: "string" },
+      "install-times": { type: "string" },
+    },
+  });
+  if (!values.bin) throw new Error("--bin DIR (the tools e2e/install.sh installed) is required");
+  const bin = path.resolve(values.bin);
+  const runDir = mkdtempSync(path.join(tmpdir(), "pulumi-canary-e2e-"));
+  recordPidsIn(process.env.E2E_PID_FILE ?? path.join(runDir, "pids"));
+  say(`run folder: ${runDir}`);
+  const crdDirs = (values.crds ?? []).map((d) => path.resolve(d));
+
+  const t0 = Date.now();
+  const cluster = await startCluster(
+    path.join(runDir, "kube"),
+    bin,
+    path.join(bin, "..", "kwok-stages", "stages.yaml"),
+    {
+      etcdClient: 23791,
+      etcdPeer: 23801,
+      apiserver: 16443,
+      controllerManager: 20257,
+      scheduler: 20259,
+    },
+  );
+  const crds = await installCrds(cluster, crdDirs);
+  for (const ns of ["gloo-system", "echo", "foxtrot"]) {
+    await apply(cluster, { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } });
+  }
+  // What Gloo's installation creates and the platform program patches.
+  await apply(cluster, {
+    apiVersion: "gloo.solo.io/v1",
+    kind: "Settings",
+    metadata: { name: "default", namespace: "gloo-system" },
+    spec: { discoveryNamespace: "gloo-system", gateway: { validation: { alwaysAccept: true } } },
+  });
+  say(`control plane ready with ${crds.length} CRDs in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  const consul = await startConsul(path.join(runDir, "consul"), bin);
+  say("consul agent ready");
+
+  const programs = PROGRAMS.filter(
+    (p) => !values.only || values.only.some((o) => path.resolve(root, o) === path.resolve(root, p.dir)),
+  );
+  const env = { bin, dir: path.join(runDir, "engine"), kubeconfig: cluster.kubeconfig };
+  await loaderCheck(env);
+
+  const kept: Array<{ program: Program; stack: EngineStack; ops: ConfigOp[] }> = [];
+  for (const program of programs) {
+    // Stacks kept up (the platform's) go before another stack's programs, which own the same objects.
+    if (kept.length > 0 && kept[0].program.stack !== program.stack) {
+      for (const k of kept.reverse()) await destroy(k.program, k.stack, cluster, consul, k.ops);
+      kept.length = 0;
+    }
+    const result = await walk(program, env, cluster, consul);
+    if (result) kept.push(result);
+  }
+  for (const k of kept.reverse()) await destroy(k.program, k.stack, cluster, consul, k.ops);
+
+  writeResults(
+    values.results ?? path.join(__dirname, "RESULTS.md"),
+    values["install-times"],
+    Date.now() - t0,
+  );
+  if (!values.keep) rmSync(runDir, { recursive: true, force: true });
+  say("");
+  if (problems.length > 0) {
+    say(`e2e: ${problems.length} problem(s):`);
+    for (const p of problems) say(`  - ${p}`);
+  }
+  const checks = rows.length;
+  say(
+    `${checks - rows.filter((r) => r.verdict.startsWith("FAIL")).length} passed, ${rows.filter((r) => r.verdict.startsWith("FAIL")).length} failed`,
+  );
+  return problems.length > 0 ? 1 : 0;
+}
+
+/**
+ * A program whose Pulumi.yaml names no loader runs under the SDK's default ts-node, which cannot resolve this
+ * repository's own package name: the harness must see that fail, as `pulumi up` would.
+ */
+async function loaderCheck(env: { bin: string; dir: string; kubeconfig: string }): Promise<void> {
+  const fixture = path.join(__dirname, "fixtures", "default-loader");
+  const stack = new EngineStack(env, fixture, "check", "loader-check");
+  await stack.init();
+  const r = await stack.run("preview", host);
+  const row: Row = {
+    program: "e2e/fixtures/default-loader",
+    step: "preview (must fail to load)",
+    plan: "-",
+    upSeconds: "-",
+    configured: "-",
+    observed: "-",
+    header: "-",
+    failed: "-",
+    verdict: "",
+  };
+  if (r.ok) {
+    fail(
+      "loader check",
+      "a program ts-node cannot load previewed successfully: the harness does not load programs as the language host does",
+    );
+    row.verdict = "FAIL: loaded";
+  } else if (
+    !/TS2209|project root is ambiguous|Cannot find module|Unable to compile/.test(
+      `${r.error} ${r.diagnostics.join(" ")}`,
+    )
+  ) {
+    fail("loader check", `failed for another reason: ${r.error?.slice(0, 300)}`);
+    row.verdict = "FAIL: other error";
+  } else {
+    row.verdict = "ok: refused as under `pulumi up`";
+  }
+  rows.push(row);
+  say(`loader check: ${row.verdict}`);
+}
+
+function kindOf(type: string): string {
+  return type.split(":").pop() ?? type;
+}
+
+/** The engine's resource steps, as sorted `op Kind` strings, without components and the stack. */
+function planOf(r: OpResult): string[] {
+  return r.steps
+    .filter(
+      (s) =>
+        s.op !== "same" &&
+        s.op !== "read" &&
+        !s.type.startsWith("pulumi-canary:") &&
+        s.type !== "pulumi:pulumi:Stack" &&
+        !s.type.startsWith("pulumi:providers:"),
+    )
+    .map((s) => `${s.op} ${kindOf(s.type)}`)
+    .sort();
+}
+
+async function walk(
+  program: Program,
+  env: { bin: string; dir: string; kubeconfig: string },
+  cluster: KubeCluster,
+  consul: ConsulAgent,
+): Promise<{ program: Program; stack: EngineStack; ops: ConfigOp[] } | undefined> {
+  const dir = path.resolve(root, program.dir);
+  const id = `${program.dir === "." ? "flagship" : program.dir.replace(/[/.]/g, "_")}-${program.stack}`;
+  say(`\n== ${program.dir} (stack ${program.stack})`);
+  const stack = new EngineStack(env, dir, program.stack, id);
+  await stack.init();
+  const ops: ConfigOp[] = [];
+  for (const op of program.engineConfig) {
+    await applyOp(stack, op);
+    ops.push(op);
+  }
+  const consulDir = path.join(env.dir, "consul", id);
+  let instances: Instance[] = [];
+  let client: Client | undefined;
+  let backend: ReturnType<typeof startProcess> | undefined;
+  if (program.mesh) {
+    const base = 30000;
+    const specs: string[] = [];
+    let port = base;
+    for (const version of program.mesh.versions) {
+      for (let i = 0; i < 2; i++) specs.push(`${port++}=${program.mesh.service}/${version}/${i}`);
+    }
+    backend = startProcess(
+      "backends",
+      process.execPath,
+      ["--import", "tsx", path.join(__dirname, "backend.ts"), ...specs],
+      path.join(env.dir, `backends-${id}.log`),
+      { cwd: root },
+    );
+    instances = await registerInstances(consul, program.mesh.service, program.mesh.versions, 2, base, 19100);
+    client = await registerClient(consul, program.mesh.service, 32000, 19090);
+  }
+
+  for (const step of program.steps) {
+    const where = `${program.dir} (${program.stack}) · ${step.name}`;
+    say(`-- ${step.name}`);
+    for (const op of step.config) {
+      await applyOp(stack, op);
+      ops.push(op);
+    }
+    const row = newRow(program, step.name);
+    const before = problems.length;
+
+    // (a) the plan, then the update: exactly the README's changes, no replace.
+    const preview = await stack.run("preview", host);
+    if (!preview.ok) {
+      fail(where, `preview failed: ${preview.error?.slice(0, 500)}`);
+      row.verdict = "FAIL";
+      continue;
+    }
+    const planned = planOf(preview);
+    row.plan = planned.length ? summarize(planned) : "no change";
+    const expected = [...step.changes].sort();
+    if (planned.join(",") !== expected.join(","))
+      fail(where, `preview planned [${planned.join(", ")}]; expected [${expected.join(", ")}]`);
+    if (planned.some((p) => p.startsWith("replace") || p.startsWith("create-replacement")))
+      fail(where, "the plan replaces a resource");
+
+    const consulRender = program.consulConfig ? await renderConsul(dir, program, ops, consulDir) : undefined;
+    // The request loop runs through the whole step. On the first step it starts once service-defaults exists: the
+    // backends were registered before the program ran, so Consul first saw them as tcp, and the switch to http
+    // re-creates the client's listener (in a cluster, the pods start after service-defaults is written).
+    const first = step === program.steps[0];
+    let loop = client && !first ? backgroundLoop(`http://127.0.0.1:${client.port}/`) : undefined;
+    let consulError: string | undefined;
+    // Consul's entries in the engine's dependency order: defaults and resolver before the workloads ...
+    if (consulRender) consulError = await syncConsul(consul, consulRender, "resolution");
+    if (client && first) {
+      await sleep(2000);
+      loop = backgroundLoop(`http://127.0.0.1:${client.port}/`);
+    }
+    const up = await stack.run("up", host);
+    row.upSeconds = (up.durationMs / 1000).toFixed(1);
+    if (!up.ok) fail(where, `up failed: ${up.error?.slice(0, 800)}`);
+    const taken = planOf(up);
+    if (taken.join(",") !== expected.join(","))
+      fail(where, `up took [${taken.join(", ")}]; expected [${expected.join(", ")}]`);
+    // ... splitter and router after them, deletions last (in reverse order), as the engine orders them.
+    if (consulRender && !consulError) consulError = await syncConsul(consul, consulRender, "routing");
+    if (consulRender && !consulError) consulError = await syncConsul(consul, consulRender, "deletions");
+    if (step.consulRefusal) {
+      if (!consulError || !step.consulRefusal.test(consulError)) {
+        fail(
+          where,
+          `expected Consul to refuse this step (${String(step.consulRefusal)}), got ${consulError ?? "success"}`,
+        );
+      } else {
+        row.verdict =
+          "known: Consul refused the resolver (finalize from a partial weight; state-aware promotion)";
+      }
+    } else if (consulError) {
+      fail(where, `consul: ${consulError}`);
+    }
+
+    // (b) a no-change preview shows 0 changes.
+    const again = await stack.run("preview", host);
+    const drift = planOf(again);
+    if (!again.ok) fail(where, `second preview failed: ${again.error?.slice(0, 300)}`);
+    else if (drift.length > 0) fail(where, `no-change preview plans [${drift.join(", ")}]`);
+
+    // (c) the apiserver holds exactly what render prints for the same config.
+    await compareKubernetes(where, dir, program, ops, cluster);
+
+    // (d)-(f) Consul's entries, the split and the header rule through Envoy, the request loop during the step.
+    if (consulRender && client && !step.consulRefusal) {
+      await compareConsul(where, consul, consulRender);
+      const expectation = expectedTraffic(consulRender);
+      row.configured = showSplit(expectation.split);
+      await waitForEnvoy(where, client, program.mesh?.service ?? "", expectation.split);
+      const counted = await sample(`http://127.0.0.1:${client.port}/`, SAMPLE);
+      row.observed = showCounted(counted);
+      checkSplit(where, counted, expectation.split);
+      if (expectation.header) {
+        const h = await sample(`http://127.0.0.1:${client.port}/`, HEADER_SAMPLE, {
+          [expectation.header.name]: expectation.header.value,
+        });
+        const hits = h.versions[expectation.header.version] ?? 0;
+        row.header = `${hits}/${HEADER_SAMPLE} → ${expectation.header.version}`;
+        if (hits !== HEADER_SAMPLE)
+          fail(
+            where,
+            `header ${expectation.header.name}: ${expectation.header.value} reached ${expectation.header.version} ${hits} of ${HEADER_SAMPLE} times (${showCounted(h)})`,
+          );
+      }
+    }
+    if (loop) {
+      const during = await loop.stop();
+      row.failed = `${during.failed}/${during.total}`;
+      if (during.failed > 0 && !step.consulRefusal)
+        fail(
+          where,
+          `${during.failed} of ${during.total} requests failed during the step: ${during.failures.join("; ")}`,
+        );
+    }
+    if (problems.length > before && !row.verdict.startsWith("known")) row.verdict = "FAIL";
+    say(
+      `   plan: ${row.plan} · up ${row.upSeconds} s · split ${row.configured} → ${row.observed} · header ${row.header} · failed ${row.failed} · ${row.verdict}`,
+    );
+  }
+
+  if (program.keepUp) return { program, stack, ops };
+  await destroy(program, stack, cluster, consul, ops);
+  if (program.mesh) {
+    await deregister(
+      consul,
+      [...instances.map((i) => i.id), ...(client ? [client.id] : [])],
+      [...instances.map((i) => i.envoy), ...(client ? [client.envoy] : [])],
+    );
+  }
+  if (backend) backend.child.kill("SIGKILL");
+  return undefined;
+}
+
+async function destroy(
+  program: Program,
+  stack: EngineStack,
+  cluster: KubeCluster,
+  consul: ConsulAgent,
+  ops: ConfigOp[],
+): Promise<void> {
+  const where = `${program.dir} (${program.stack}) · destroy`;
+  const row = newRow(program, "destroy");
+  const before = problems.length;
+  // The Consul layer first in reverse order (router, splitter, resolver, defaults), as the engine deletes it.
+  if (program.consulConfig) {
+    const left = await listEntries(consul, CONSUL_KINDS);
+    for (const kind of CONSUL_KINDS) {
+      for (const e of left.filter((x) => x.Kind === kind)) await deleteEntry(consul, kind, String(e.Name));
+    }
+  }
+  const r = await stack.run("destroy", host);
+  row.upSeconds = (r.durationMs / 1000).toFixed(1);
+  row.plan = summarize(planOf(r));
+  if (!r.ok) fail(where, `destroy failed: ${r.error?.slice(0, 500)}`);
+  const leftovers = await managedObjects(cluster, program.namespaces);
+  if (leftovers.length > 0) fail(where, `left in the apiserver: ${leftovers.map(objectId).join(", ")}`);
+  const entries = await listEntries(consul, CONSUL_KINDS);
+  if (entries.length > 0)
+    fail(where, `left in Consul: ${entries.map((e) => `${String(e.Kind)}/${String(e.Name)}`).join(", ")}`);
+  void ops;
+  if (problems.length > before) row.verdict = "FAIL";
+  say(`-- destroy: ${row.plan} · ${row.upSeconds} s · ${row.verdict}`);
+}
+
+async function applyOp(stack: EngineStack, op: ConfigOp): Promise<void> {
+  if (op.value === undefined) {
+    // `pulumi config rm` of a key that is not set fails; the walkthrough removes keys that may not be there.
+    const current = await stack.pulumi(["config", "--json", "--stack", stack.stack]);
+    const full = `${stack.settings.name}:${op.key.split(/[.[]/)[0]}`;
+    if (!(full in (JSON.parse(current) as Json))) return;
+    await stack.configRm(op.key, op.path);
+  } else {
+    await stack.configSet(op.key, op.value, op.path);
+  }
+}
+
+function renderArgs(dir: string, program: Program, ops: ConfigOp[]): string[] {
+  const args = [cli, "render", dir, "--stack", program.stack];
+  for (const op of ops) {
+    if (op.value === undefined) args.push("--remove", op.key);
+    else args.push("--config", `${op.key}=${op.value}`);
+  }
+  return args;
+}
+
+function node(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ["--import", "tsx", ...args],
+      { cwd: root, maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`render: ${stderr.trim() || err.message}`));
+        else resolve(stdout);
+      },
+    );
+  });
+}
+
+/** The Consul entries render prints for the step's config with the Consul layer on, one file each, in order. */
+async function renderConsul(
+  dir: string,
+  program: Program,
+  ops: ConfigOp[],
+  consulDir: string,
+): Promise<Array<{ file: string; entry: Json }>> {
+  await node([
+    ...renderArgs(dir, program, [...ops, ...(program.consulConfig ?? [])]),
+    "--only",
+    "consul",
+    "--output",
+    "json",
+    "--consul-dir",
+    consulDir,
+  ]);
+  return readdirSync(consulDir)
+    .filter((f) => f.endsWith(".json"))
+    .sort()
+    .map((f) => ({
+      file: path.join(consulDir, f),
+      entry: JSON.parse(readFileSync(path.join(consulDir, f), "utf8")) as Json,
+    }));
+}
+
+/**
+ * One phase of writing the rendered Consul layer: `resolution` writes service-defaults and service-resolver,
+ * `routing` the splitter and router, `deletions` deletes entries the render no longer has (router first). Returns
+ * Consul's refusal, if any.
+ */
+async function syncConsul(
+  consul: ConsulAgent,
+  rendered: Array<{ file: string; entry: Json }>,
+  phase: "resolution" | "routing" | "deletions",
+): Promise<string | undefined> {
+  try {
+    if (phase === "deletions") {
+      const current = await listEntries(consul, CONSUL_KINDS);
+      for (const kind of CONSUL_KINDS) {
+        for (const e of current.filter((x) => x.Kind === kind)) {
+          if (!rendered.some((r) => r.entry.Kind === kind && r.entry.Name === e.Name))
+            await deleteEntry(consul, kind, String(e.Name));
+        }
+      }
+      return undefined;
+    }
+    const kinds =
+      phase === "resolution"
+        ? ["service-defaults", "service-resolver"]
+        : ["service-splitter", "service-router"];
+    for (const r of rendered.filter((x) => kinds.includes(String(x.entry.Kind))))
+      await writeEntryFile(consul, r.file);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+function normalizeConsul(at: string, value: unknown): unknown {
+  if (typeof value === "string" && /Timeout$/.test(at)) return durationMs(value) ?? value;
+  return value;
+}
+
+async function compareConsul(
+  where: string,
+  consul: ConsulAgent,
+  rendered: Array<{ entry: Json }>,
+): Promise<void> {
+  for (const { entry } of rendered) {
+    const live = await readEntry(consul, String(entry.Kind), String(entry.Name));
+    if (!live) {
+      fail(where, `consul ${String(entry.Kind)}/${String(entry.Name)} is missing`);
+      continue;
+    }
+    const diffs = missingOrDifferent(entry, live, "", normalizeConsul);
+    if (diffs.length)
+      fail(
+        where,
+        `consul ${String(entry.Kind)}/${String(entry.Name)} differs from the render: ${diffs.slice(0, 5).join("; ")}`,
+      );
+  }
+  const all = await listEntries(consul, CONSUL_KINDS);
+  const extra = all.filter((e) => !rendered.some((r) => r.entry.Kind === e.Kind && r.entry.Name === e.Name));
+  if (extra.length)
+    fail(
+      where,
+      `consul holds entries the render does not: ${extra.map((e) => `${String(e.Kind)}/${String(e.Name)}`).join(", ")}`,
+    );
+}
+
+interface Expectation {
+  split: Record<string, number>;
+  header?: { name: string; value: string; version: string };
+}
+
+/** What the rendered entries make Envoy do: the split (percent per version) and the header rule. */
+function expectedTraffic(rendered: Array<{ entry: Json }>): Expectation {
+  const byKind = (k: string): Json | undefined => rendered.find((r) => r.entry.Kind === k)?.entry;
+  const splitter = byKind("service-splitter");
+  const resolver = byKind("service-resolver");
+  const router = byKind("service-router");
+  const split: Record<string, number> = {};
+  if (splitter) {
+    for (const s of (splitter.Splits ?? []) as Json[]) split[String(s.ServiceSubset)] = Number(s.Weight ?? 0);
+  } else if (resolver) {
+    split[String(resolver.DefaultSubset)] = 100;
+  }
+  let header: Expectation["header"];
+  for (const route of (router?.Routes ?? []) as Json[]) {
+    const h = (
+      ((route.Match as Json | undefined)?.HTTP as Json | undefined)?.Header as Json[] | undefined
+    )?.[0];
+    const version = (route.Destination as Json | undefined)?.ServiceSubset;
+    if (h && typeof h.Exact === "string" && typeof version === "string") {
+      header = { name: String(h.Name), value: h.Exact, version };
+    }
+  }
+  return { split, header };
+}
+
+/** Waits until the client's Envoy routes with the expected weights (Consul pushes config within seconds). */
+async function waitForEnvoy(
+  where: string,
+  client: Client,
+  service: string,
+  split: Record<string, number>,
+): Promise<void> {
+  const wanted = Object.entries(split).filter(([, w]) => w > 0 && w < 100);
+  try {
+    await waitFor(
+      "envoy routes",
+      async () => {
+        const res = await httpRequest(
+          `http://127.0.0.1:${client.adminPort}/config_dump?resource=dynamic_route_configs`,
+        );
+        if (res.status !== 200) return undefined;
+        const weights = new Map<string, number>();
+        const visit = (node: unknown): void => {
+          if (Array.isArray(node)) node.forEach(visit);
+          else if (node && typeof node === "object") {
+            const o = node as Json;
+            if (o.weighted_clusters) {
+              for (const c of ((o.weighted_clusters as Json).clusters ?? []) as Json[])
+                weights.set(String(c.name).split(".")[0], Number(c.weight ?? 0));
+            }
+            Object.values(o).forEach(visit);
+          }
+        };
+        visit(JSON.parse(res.body));
+        if (wanted.length === 0)
+          return weights.size === 0 || [...weights.values()].every((w) => w === 0 || w === 10000)
+            ? true
+            : undefined;
+        return wanted.every(([v, w]) => weights.get(v) === w * 100) ? true : undefined;
+      },
+      60_000,
+      250,
+    );
+    // Envoy applies a route update to new requests at once; one more second for the clusters it names.
+    await sleep(1000);
+  } catch (err) {
+    fail(
+      where,
+      `Envoy of ${service}'s client did not pick up the split ${showSplit(split)}: ${(err as Error).message}`,
+    );
+  }
+}
+
+function checkSplit(where: string, counted: Counted, split: Record<string, number>): void {
+  if (counted.failed > 0)
+    fail(
+      where,
+      `${counted.failed} of ${counted.total} sampled requests failed: ${counted.failures.join("; ")}`,
+    );
+  const n = counted.total - counted.failed;
+  for (const [version, weight] of Object.entries(split)) {
+    const got = counted.versions[version] ?? 0;
+    const { ok, bound } = withinBinomialBound(got, n, weight);
+    if (!ok)
+      fail(
+        where,
+        `${version}: ${got} of ${n} requests, configured ${weight} % (allowed ${(n * weight) / 100} ± ${bound})`,
+      );
+  }
+  for (const [version, got] of Object.entries(counted.versions)) {
+    if (!(version in split) && got > 0)
+      fail(where, `${got} requests reached ${version}, which the split does not name`);
+  }
+}
+
+/** Every object of the kinds programs create, in the given namespaces. */
+async function managedObjects(cluster: KubeCluster, namespaces: string[]): Promise<Json[]> {
+  const types: Array<[string, string, string]> = [
+    ["apps/v1", "deployments", "Deployment"],
+    ["v1", "services", "Service"],
+    ["gloo.solo.io/v1", "upstreams", "Upstream"],
+    ["gloo.solo.io/v1", "upstreamgroups", "UpstreamGroup"],
+    ["gateway.solo.io/v1", "virtualservices", "VirtualService"],
+    ["gateway.solo.io/v1", "routetables", "RouteTable"],
+  ];
+  const all: Json[] = [];
+  for (const ns of namespaces) {
+    for (const [apiVersion, plural, kind] of types) {
+      for (const item of await list(cluster, apiVersion, plural, ns)) {
+        const meta = item.metadata as Json;
+        if (kind === "Service" && meta.name === "kubernetes") continue;
+        all.push({ ...item, kind });
+      }
+    }
+  }
+  return all;
+}
+
+function objectId(o: Json): string {
+  const meta = (o.metadata ?? {}) as Json;
+  return `${String(o.kind)} ${String(meta.namespace ?? "")}/${String(meta.name)}`;
+}
+
+const SERVER_ANNOTATIONS = /^(pulumi\.com\/|kubectl\.kubernetes\.io\/|deployment\.kubernetes\.io\/)/;
+
+async function compareKubernetes(
+  where: string,
+  dir: string,
+  program: Program,
+  ops: ConfigOp[],
+  cluster: KubeCluster,
+): Promise<void> {
+  const rendered = JSON.parse(
+    await node([...renderArgs(dir, program, ops), "--only", "kubernetes", "--output", "json"]),
+  ) as Json[];
+  for (const object of rendered) {
+    const meta = object.metadata as Json;
+    const isPatch = object.kind === "Settings";
+    const url = `${String(object.apiVersion).includes("/") ? "/apis" : "/api"}/${String(object.apiVersion)}${meta.namespace ? `/namespaces/${String(meta.namespace)}` : ""}/${pluralOf(String(object.kind))}/${String(meta.name)}`;
+    const res = await request(cluster, "GET", url);
+    if (res.status !== 200) {
+      fail(where, `${objectId(object)} is not in the apiserver (${res.status})`);
+      continue;
+    }
+    const live = JSON.parse(res.body) as Json;
+    const liveMeta = live.metadata as Json;
+    const annotations = Object.fromEntries(
+      Object.entries((liveMeta.annotations ?? {}) as Json).filter(([k]) => !SERVER_ANNOTATIONS.test(k)),
+    );
+    // `pulumi.com/*` annotations are directives to the provider (e.g. patchForce), not stored on the object.
+    const expected = {
+      ...object,
+      metadata: { ...meta, annotations: withoutProviderDirectives(meta.annotations) },
+    };
+    const diffs = missingOrDifferent(expected, { ...live, metadata: { ...liveMeta, annotations } });
+    if (!isPatch) {
+      const extraAnnotations = Object.keys(annotations).filter(
+        (k) => !(k in ((meta.annotations ?? {}) as Json)),
+      );
+      if (extraAnnotations.length)
+        diffs.push(`metadata.annotations: not rendered: ${extraAnnotations.join(", ")}`);
+    }
+    if (diffs.length)
+      fail(where, `${objectId(object)} differs from the render: ${diffs.slice(0, 5).join("; ")}`);
+  }
+  const live = await managedObjects(cluster, program.namespaces);
+  const extra = live.filter(
+    (o) =>
+      !rendered.some(
+        (r) =>
+          r.kind === o.kind &&
+          (r.metadata as Json).name === (o.metadata as Json).name &&
+          ((r.metadata as Json).namespace ?? "default") === (o.metadata as Json).namespace,
+      ),
+  );
+  const others = program.namespaces.length ? extra.filter((o) => !otherProgramsOwn(o, program)) : extra;
+  if (others.length)
+    fail(where, `the apiserver holds objects the render does not: ${others.map(objectId).join(", ")}`);
+}
+
+function withoutProviderDirectives(annotations: unknown): Json | undefined {
+  if (annotations === undefined || annotations === null) return undefined;
+  const kept = Object.entries(annotations as Json).filter(([k]) => !k.startsWith("pulumi.com/"));
+  return kept.length ? Object.fromEntries(kept) : undefined;
+}
+
+/** Objects the platform program keeps up while the team programs walk (its VirtualService in gloo-system). */
+function otherProgramsOwn(o: Json, program: Program): boolean {
+  return (
+    program.dir !== "examples/gloo-teams/platform" &&
+    (o.metadata as Json).namespace === "gloo-system" &&
+    (o.metadata as Json).name === "gateway"
+  );
+}
+
+function summarize(plan: string[]): string {
+  const counts = new Map<string, number>();
+  for (const p of plan) counts.set(p, (counts.get(p) ?? 0) + 1);
+  const sign: Record<string, string> = { create: "+", update: "~", delete: "-", replace: "+-" };
+  return (
+    [...counts]
+      .map(([p, n]) => {
+        const [op, kind] = p.split(" ");
+        return `${sign[op] ?? op}${kind}${n > 1 ? `×${n}` : ""}`;
+      })
+      .join(" ") || "no change"
+  );
+}
+
+function showSplit(split: Record<string, number>): string {
+  return (
+    Object.entries(split)
+      .map(([v, w]) => `${v} ${w}`)
+      .join(" / ") || "-"
+  );
+}
+
+function showCounted(c: Counted): string {
+  return (
+    Object.entries(c.versions)
+      .sort()
+      .map(([v, n]) => `${v} ${n}`)
+      .join(" / ") + (c.failed ? ` (${c.failed} failed)` : "")
+  );
+}
+
+function writeResults(file: string, installTimes: string | undefined, totalMs: number): void {
+  const lines = [
+    "# End-to-end results",
+    "",
+    "Written by `npm run e2e` (e2e/main.ts): real Pulumi engine, real kube-apiserver, real Consul and Envoy on",
+    "loopback. Plan: the engine's resource steps (`+` create, `~` update, `-` delete; components left out).",
+    `Split: the render's Consul splitter (percent) against ${SAMPLE} requests through the client's Envoy sidecar;`,
+    `header: ${HEADER_SAMPLE} requests carrying the canary header; failed: requests of the loop that ran during the step.`,
+    "",
+    `Run on ${new Date().toISOString().slice(0, 10)}, ${(totalMs / 60000).toFixed(1)} min in all.`,
+    "",
+    "| program | step | plan | up (s) | configured | observed | header | failed | verdict |",
+    "|---|---|---|---|---|---|---|---|---|",
+    ...rows.map(
+      (r) =>
+        `| ${r.program} | ${r.step} | ${r.plan} | ${r.upSeconds} | ${r.configured} | ${r.observed} | ${r.header} | ${r.failed} | ${r.verdict} |`,
+    ),
+    "",
+  ];
+  if (installTimes && existsSync(installTimes)) {
+    lines.push(
+      "## Install times (cold, this machine: 2 cores)",
+      "",
+      "| tool | version | seconds |",
+      "|---|---|---|",
+    );
+    for (const line of readFileSync(installTimes, "utf8").trim().split("\n").slice(1)) {
+      const [tool, version, seconds] = line.split("\t");
+      lines.push(`| ${tool} | ${version} | ${seconds} |`);
+    }
+    lines.push("");
+  }
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, lines.join("\n"));
+}
+
+main().then(
+  (code) => {
+    stopAll();
+    process.exit(code);
+  },
+  (err: unknown) => {
+    process.stderr.write(`e2e: ${(err as Error).stack ?? String(err)}\n`);
+    stopAll();
+    process.exit(1);
+  },
+);

@@ -1,0 +1,246 @@
+// The promotion walkthrough of the README, per program: one `pulumi up` per step, with what the engine may change.
+//
+// `changes` lists the engine's resource steps the README promises for that step, as `op Kind` (`update
+// VirtualService`, `create Deployment`, ...); the harness compares the plan of `pulumi preview` and the steps of
+// `pulumi up` with it exactly (components and the stack itself left out). A `replace` is never expected.
+
+export interface ConfigOp {
+  /** `pulumi config set [--path] key value`, or `pulumi config rm [--path] key` when value is undefined. */
+  key: string;
+  value?: string;
+  path?: boolean;
+}
+
+export interface WalkStep {
+  name: string;
+  config: ConfigOp[];
+  changes: string[];
+  /**
+   * A step known to be refused by Consul until state-aware promotion lands: the harness asserts the refusal
+   * (the message matches) instead of success, and reports it as known.
+   */
+  consulRefusal?: RegExp;
+}
+
+export interface Program {
+  /** Program folder, relative to the repository. */
+  dir: string;
+  stack: string;
+  /** Config set on the engine's stack before the first step (e.g. Consul off, since no provider plugin here). */
+  engineConfig: ConfigOp[];
+  /** Config render needs on top of the engine's to print the Consul layer (undefined: no Consul layer). */
+  consulConfig?: ConfigOp[];
+  /** The Consul service and its versions (two backend instances each), when the program has a Consul layer. */
+  mesh?: { service: string; versions: string[] };
+  /** Namespaces whose objects the program owns (checked against the render after each step and after destroy). */
+  namespaces: string[];
+  steps: WalkStep[];
+  /** Keep the stack up after the walkthrough (destroyed at the end, after the programs that depend on it). */
+  keepUp?: boolean;
+}
+
+const set = (key: string, value: string): ConfigOp => ({ key, value });
+const setPath = (key: string, value: string): ConfigOp => ({ key, value, path: true });
+const rm = (key: string): ConfigOp => ({ key });
+const weight = (n: number): ConfigOp => set("canaryWeight", String(n));
+
+const routing = (kind: string): string[] => [`update ${kind}`];
+
+/**
+ * The full walkthrough of a release with Deployments (CanaryRelease): stable → header testing → 10 → 50 → 100 →
+ * finalize → a new canary (v3) under header testing → 50 → rollback, and finally a finalize straight from 50 %.
+ */
+function releaseWalk(route: string, withWorkloads: boolean, image: string | undefined): WalkStep[] {
+  const create = (): string[] => [
+    ...(withWorkloads ? [`create Deployment`] : []),
+    `create Upstream`,
+    `update ${route}`,
+  ];
+  const retire = [...(withWorkloads ? [`delete Deployment`] : []), `delete Upstream`, `update ${route}`];
+  const first = [
+    ...(withWorkloads ? ["create Deployment", "create Service"] : []),
+    "create Upstream",
+    `create ${route}`,
+  ];
+  return [
+    { name: "stable v1", config: [rm("canaryVersion"), rm("canaryHeader"), weight(0)], changes: first },
+    {
+      name: "header testing v2",
+      config: [set("canaryVersion", "v2"), set("canaryHeader", "stage=canary"), weight(0)],
+      changes: create(),
+    },
+    { name: "10 %", config: [weight(10)], changes: routing(route) },
+    { name: "50 %", config: [weight(50)], changes: routing(route) },
+    { name: "100 %", config: [weight(100)], changes: routing(route) },
+    {
+      name: "finalize v2",
+      config: [set("stableVersion", "v2"), rm("canaryVersion"), rm("canaryHeader"), weight(0)],
+      changes: retire,
+    },
+    {
+      name: "header testing v3",
+      config: [
+        ...(image ? [setPath("images.v3", image)] : []),
+        set("canaryVersion", "v3"),
+        set("canaryHeader", "stage=canary"),
+        weight(0),
+      ],
+      changes: create(),
+    },
+    { name: "50 %", config: [weight(50)], changes: routing(route) },
+    { name: "rollback", config: [weight(0)], changes: routing(route) },
+    { name: "50 % again", config: [weight(50)], changes: routing(route) },
+    {
+      name: "finalize v3 from 50 %",
+      config: [set("stableVersion", "v3"), rm("canaryVersion"), rm("canaryHeader"), weight(0)],
+      changes: retire,
+      consulRefusal: /does not have a subset named "v2"/,
+    },
+  ];
+}
+
+/** The walk of a program without a Consul layer: nothing for Consul to refuse. */
+const gatewayOnly = (steps: WalkStep[]): WalkStep[] => steps.map((s) => ({ ...s, consulRefusal: undefined }));
+
+const weightWalk = (route: string[]): WalkStep[] => [
+  { name: "10 %", config: [weight(10)], changes: route },
+  { name: "50 %", config: [weight(50)], changes: route },
+  { name: "100 %", config: [weight(100)], changes: route },
+  { name: "rollback", config: [weight(0)], changes: route },
+];
+
+/** A prod stack as committed (first `up`), one weighted step and the rollback. */
+function prodWalk(route: string | undefined, first: string[]): WalkStep[] {
+  const step = route ? routing(route) : [];
+  return [
+    { name: "as committed", config: [], changes: first },
+    { name: "10 %", config: [weight(10)], changes: step },
+    { name: "rollback", config: [weight(0)], changes: step },
+  ];
+}
+
+const DEV: Program[] = [
+  {
+    dir: ".",
+    stack: "dev",
+    engineConfig: [set("useConsul", "false")],
+    consulConfig: [set("useConsul", "true")],
+    mesh: { service: "payments", versions: ["v1", "v2", "v3"] },
+    namespaces: ["default", "gloo-system"],
+    steps: releaseWalk("VirtualService", true, "nicholasjackson/fake-service:v0.26.2"),
+  },
+  {
+    dir: "examples/consul-payments",
+    stack: "dev",
+    engineConfig: [set("useConsul", "false")],
+    consulConfig: [set("useConsul", "true")],
+    mesh: { service: "payments", versions: ["blue", "green"] },
+    namespaces: ["default"],
+    steps: [
+      {
+        name: "blue only (0 %)",
+        config: [weight(0)],
+        changes: ["create Deployment", "create Deployment", "create Service"],
+      },
+      // The workloads do not change with the weight: only the Consul splitter does (outside the engine here).
+      ...weightWalk([]),
+    ],
+  },
+  {
+    dir: "examples/gloo-petstore",
+    stack: "dev",
+    engineConfig: [],
+    namespaces: ["default", "gloo-system"],
+    steps: [
+      {
+        name: "0 %",
+        config: [weight(0)],
+        changes: ["create Upstream", "create Upstream", "create VirtualService"],
+      },
+      ...weightWalk(routing("VirtualService")).slice(0, 3),
+      {
+        name: "split in an UpstreamGroup",
+        config: [set("useUpstreamGroup", "true")],
+        changes: ["create UpstreamGroup", "update VirtualService"],
+      },
+      { name: "10 % (UpstreamGroup)", config: [weight(10)], changes: routing("UpstreamGroup") },
+      { name: "rollback (UpstreamGroup)", config: [weight(0)], changes: routing("UpstreamGroup") },
+    ],
+  },
+  {
+    dir: "examples/gloo-teams/platform",
+    stack: "dev",
+    engineConfig: [],
+    namespaces: ["gloo-system"],
+    steps: [
+      {
+        name: "gateway and delegation",
+        config: [],
+        changes: ["create VirtualService", "create SettingsPatch"],
+      },
+    ],
+    keepUp: true,
+  },
+  {
+    dir: "examples/gloo-teams/echo",
+    stack: "dev",
+    engineConfig: [],
+    namespaces: ["echo"],
+    // No Consul layer: finalizing straight from 50 % is a plain step here (the routes move, then v2 goes).
+    steps: gatewayOnly(releaseWalk("RouteTable", false, undefined)),
+  },
+  {
+    dir: "examples/gloo-teams/foxtrot",
+    stack: "dev",
+    engineConfig: [],
+    namespaces: ["foxtrot"],
+    steps: gatewayOnly(releaseWalk("RouteTable", true, "nicholasjackson/fake-service:v0.26.2")),
+  },
+];
+
+/** The same programs' prod stacks (run after every dev stack is destroyed: they own the same objects). */
+const PROD: Program[] = [
+  {
+    ...DEV[0],
+    stack: "prod",
+    mesh: { service: "payments", versions: ["v1", "v2"] },
+    steps: prodWalk("VirtualService", [
+      "create Deployment",
+      "create Deployment",
+      "create Service",
+      "create Upstream",
+      "create Upstream",
+      "create VirtualService",
+    ]),
+  },
+  {
+    ...DEV[1],
+    stack: "prod",
+    steps: prodWalk(undefined, ["create Deployment", "create Deployment", "create Service"]),
+  },
+  {
+    ...DEV[2],
+    stack: "prod",
+    steps: prodWalk("VirtualService", ["create Upstream", "create Upstream", "create VirtualService"]),
+  },
+  { ...DEV[3], stack: "prod" },
+  {
+    ...DEV[4],
+    stack: "prod",
+    steps: prodWalk("RouteTable", ["create Upstream", "create Upstream", "create RouteTable"]),
+  },
+  {
+    ...DEV[5],
+    stack: "prod",
+    steps: prodWalk("RouteTable", [
+      "create Deployment",
+      "create Deployment",
+      "create Service",
+      "create Upstream",
+      "create Upstream",
+      "create RouteTable",
+    ]),
+  },
+];
+
+export const PROGRAMS: Program[] = [...DEV, ...PROD];
