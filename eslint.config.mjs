@@ -4,7 +4,16 @@ import tseslint from "typescript-eslint";
 import pulumi from "@pulumi/eslint-plugin";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "bench/.out/", "**/*.js", "**/*.mjs", "test/fixtures/program-errors/"] },
+  {
+    ignores: [
+      "dist/",
+      "node_modules/",
+      "bench/.out/",
+      "**/*.js",
+      "**/*.mjs",
+      "test/fixtures/program-errors/",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
