@@ -20,10 +20,16 @@ export interface ProjectFiles {
 
 /** The fully qualified top-level key a `--config` key sets (`canaryWeight` → `app:canaryWeight`, paths cut). */
 export function topLevelKey(project: string, key: string): string {
-  const colon = key.indexOf(":");
-  const namespace = colon > 0 ? key.slice(0, colon) : project;
-  const rest = colon > 0 ? key.slice(colon + 1) : key;
+  const { namespace, rest } = splitNamespace(project, key);
   return `${namespace}:${rest.split(/[.[]/)[0]}`;
+}
+
+/** `ns:key` into its namespace and the rest; a key without `ns:` belongs to the project. */
+function splitNamespace(project: string, key: string): { namespace: string; rest: string } {
+  const colon = key.indexOf(":");
+  return colon > 0
+    ? { namespace: key.slice(0, colon), rest: key.slice(colon + 1) }
+    : { namespace: project, rest: key };
 }
 
 /** One change to the stack's config, applied after the stack file is read, in order. */
@@ -105,9 +111,7 @@ function applyChange(
   project: string,
   change: ConfigChange,
 ): void {
-  const colon = change.key.indexOf(":");
-  const namespace = colon > 0 ? change.key.slice(0, colon) : project;
-  const rest = colon > 0 ? change.key.slice(colon + 1) : change.key;
+  const { namespace, rest } = splitNamespace(project, change.key);
   const segments = parsePath(change.key, rest);
   const full = `${namespace}:${segments[0]}`;
   const secret = secretKeys.indexOf(full);
