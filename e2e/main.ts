@@ -138,17 +138,17 @@ async function main(): Promise<number> {
   const env = { bin, dir: path.join(runDir, "engine"), kubeconfig: cluster.kubeconfig };
   await loaderCheck(env);
 
-  const kept: Array<{ program: Program; stack: EngineStack; ops: ConfigOp[] }> = [];
+  const kept: Array<{ program: Program; stack: EngineStack }> = [];
   for (const program of programs) {
     // Stacks kept up (the platform's) go before another stack's programs, which own the same objects.
     if (kept.length > 0 && kept[0].program.stack !== program.stack) {
-      for (const k of kept.reverse()) await destroy(k.program, k.stack, cluster, consul, k.ops);
+      for (const k of kept.reverse()) await destroy(k.program, k.stack, cluster, consul);
       kept.length = 0;
     }
     const result = await walk(program, env, cluster, consul);
     if (result) kept.push(result);
   }
-  for (const k of kept.reverse()) await destroy(k.program, k.stack, cluster, consul, k.ops);
+  for (const k of kept.reverse()) await destroy(k.program, k.stack, cluster, consul);
 
   writeResults(
     values.results ?? path.join(__dirname, "RESULTS.md"),
@@ -232,7 +232,7 @@ async function walk(
   env: { bin: string; dir: string; kubeconfig: string },
   cluster: KubeCluster,
   consul: ConsulAgent,
-): Promise<{ program: Program; stack: EngineStack; ops: ConfigOp[] } | undefined> {
+): Promise<{ program: Program; stack: EngineStack } | undefined> {
   const dir = path.resolve(root, program.dir);
   const id = `${program.dir === "." ? "flagship" : program.dir.replace(/[/.]/g, "_")}-${program.stack}`;
   say(`\n== ${program.dir} (stack ${program.stack})`);
@@ -372,8 +372,8 @@ async function walk(
     );
   }
 
-  if (program.keepUp) return { program, stack, ops };
-  await destroy(program, stack, cluster, consul, ops);
+  if (program.keepUp) return { program, stack };
+  await destroy(program, stack, cluster, consul);
   if (program.mesh) {
     await deregister(
       consul,
@@ -390,7 +390,6 @@ async function destroy(
   stack: EngineStack,
   cluster: KubeCluster,
   consul: ConsulAgent,
-  ops: ConfigOp[],
 ): Promise<void> {
   const where = `${program.dir} (${program.stack}) · destroy`;
   const row = newRow(program, "destroy");
@@ -411,7 +410,6 @@ async function destroy(
   const entries = await listEntries(consul, CONSUL_KINDS);
   if (entries.length > 0)
     fail(where, `left in Consul: ${entries.map((e) => `${String(e.Kind)}/${String(e.Name)}`).join(", ")}`);
-  void ops;
   if (problems.length > before) row.verdict = "FAIL";
   say(`-- destroy: ${row.plan} · ${row.upSeconds} s · ${row.verdict}`);
 }
