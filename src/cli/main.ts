@@ -3,9 +3,8 @@ import { parseArgs } from "node:util";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { isGlooObject, Layer, renderObjects, toJson, toYaml, type RenderedObject } from "../render/emit";
-import { RenderError, UsageError } from "../render/errors";
-import { readProject, type ConfigChange } from "../render/project";
-import { typeCheck } from "../render/typecheck";
+import { TypeCheckError, UsageError } from "../render/errors";
+import type { ConfigChange } from "../render/project";
 import { runProgram } from "../render/run";
 import { formatTable, trafficRows } from "../render/table";
 
@@ -113,15 +112,7 @@ async function run(argv: string[]): Promise<string> {
     }
   }
 
-  if (values.typecheck) {
-    const files = readProject(path.resolve(dir), values.stack, changes);
-    const errors = typeCheck(files.main, files.dir);
-    if (errors.length > 0) {
-      const more = errors.length > 10 ? `\n... and ${errors.length - 10} more` : "";
-      throw new RenderError(`the program does not type-check:\n${errors.slice(0, 10).join("\n")}${more}`);
-    }
-  }
-  const program = await runProgram({ dir, stack: values.stack, changes });
+  const program = await runProgram({ dir, stack: values.stack, changes, typecheck: values.typecheck });
   const rendered = renderObjects(program.resources);
   if (rendered.passedOver.length > 0) {
     const types = [...new Set(rendered.passedOver)].join(", ");
@@ -210,8 +201,7 @@ function describeError(err: unknown): string {
   if (!(err instanceof Error)) return String(err).split("\n")[0];
   const first = err.message.split("\n")[0];
   if (err instanceof UsageError) return `usage: ${first} (see pulumi-canary --help)`;
-  if (err.name === "RenderError" && err.message.startsWith("the program does not type-check"))
-    return err.message;
+  if (err instanceof TypeCheckError) return err.message;
   const runError = (err as { __pulumiRunError?: unknown }).__pulumiRunError === true;
   if (runError || ONE_LINE_ERRORS.has(err.name) || ONE_LINE_ERRORS.has(err.constructor.name)) return first;
   // tsx (esbuild) names the file, line and column of a syntax error in its message.

@@ -13,3 +13,12 @@ export class UsageError extends RenderError {
     this.name = "UsageError";
   }
 }
+
+/** A program the TypeScript compiler refuses (`render --typecheck`): the message holds every error, one per line. */
+export class TypeCheckError extends RenderError {
+  constructor(readonly errors: readonly string[]) {
+    const more = errors.length > 10 ? `\n... and ${errors.length - 10} more` : "";
+    super(`the program does not type-check:\n${errors.slice(0, 10).join("\n")}${more}`);
+    this.name = "TypeCheckError";
+  }
+}

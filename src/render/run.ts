@@ -1,9 +1,10 @@
 import { createRequire } from "node:module";
 import { register as registerTsx } from "tsx/cjs/api";
 import * as path from "node:path";
-import { RenderError } from "./errors";
+import { RenderError, TypeCheckError } from "./errors";
 import { readProject, topLevelKey, type ConfigChange } from "./project";
 import { startRecording, type PulumiSdk, type RecordedResource } from "./recorder";
+import { typeCheck } from "./typecheck";
 
 /** What a program registered under the mock runtime, and its stack outputs. */
 export interface ProgramRun {
@@ -20,6 +21,8 @@ export interface RunOptions {
   stack: string;
   /** Config changes applied in order, as `pulumi config set KEY VALUE` / `pulumi config rm KEY` would. */
   changes?: readonly ConfigChange[];
+  /** Type-check the program before running it, refusing it with a `TypeCheckError`. Defaults to false. */
+  typecheck?: boolean;
 }
 
 /**
@@ -30,6 +33,10 @@ export interface RunOptions {
 export async function runProgram(options: RunOptions): Promise<ProgramRun> {
   const dir = path.resolve(options.dir);
   const files = readProject(dir, options.stack, options.changes);
+  if (options.typecheck) {
+    const errors = typeCheck(files.main, files.dir);
+    if (errors.length > 0) throw new TypeCheckError(errors);
+  }
   const requireFromProgram = createRequire(path.join(dir, "index.js"));
   let pulumi: PulumiSdk;
   try {
