@@ -17,7 +17,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { missingOrDifferent, durationMs } from "./lib/compare";
 import { EngineStack, type OpResult } from "./lib/engine";
-import { installCrds, list, pluralOf, request, startCluster, apply, type KubeCluster } from "./lib/kube";
+import { apply, get, installCrds, list, objectPath, startCluster, type KubeCluster } from "./lib/kube";
 import {
   deleteEntry,
   deregister,
@@ -682,13 +682,11 @@ async function compareKubernetes(
   for (const object of rendered) {
     const meta = object.metadata as Json;
     const isPatch = object.kind === "Settings";
-    const url = `${String(object.apiVersion).includes("/") ? "/apis" : "/api"}/${String(object.apiVersion)}${meta.namespace ? `/namespaces/${String(meta.namespace)}` : ""}/${pluralOf(String(object.kind))}/${String(meta.name)}`;
-    const res = await request(cluster, "GET", url);
-    if (res.status !== 200) {
-      fail(where, `${objectId(object)} is not in the apiserver (${res.status})`);
+    const live = await get(cluster, objectPath(object));
+    if (!live) {
+      fail(where, `${objectId(object)} is not in the apiserver`);
       continue;
     }
-    const live = JSON.parse(res.body) as Json;
     const liveMeta = live.metadata as Json;
     const annotations = Object.fromEntries(
       Object.entries((liveMeta.annotations ?? {}) as Json).filter(([k]) => !SERVER_ANNOTATIONS.test(k)),
