@@ -33,7 +33,7 @@ import {
   type Instance,
 } from "./lib/mesh";
 import { recordPidsIn, sleep, startProcess, stopAll, waitFor } from "./lib/processes";
-import { backgroundLoop, sample, withinBinomialBound, type Counted } from "./lib/traffic";
+import { backgroundLoop, sample, untilServing, withinBinomialBound, type Counted } from "./lib/traffic";
 import { PROGRAMS, type ConfigOp, type Program } from "./scenarios";
 
 const root = path.resolve(__dirname, "..");
@@ -300,7 +300,12 @@ async function walk(
     // Consul's entries in the engine's dependency order: defaults and resolver before the workloads ...
     if (consulRender) consulError = await syncConsul(consul, consulRender, "resolution");
     if (client && first) {
-      await sleep(2000);
+      // Start counting once the sidecar serves the service steadily (a pod's readiness, in a cluster).
+      try {
+        await untilServing(`http://127.0.0.1:${client.port}/`);
+      } catch (err) {
+        fail(where, `before the first update: ${(err as Error).message}`);
+      }
       loop = backgroundLoop(`http://127.0.0.1:${client.port}/`);
     }
     const up = await stack.run("up", host);

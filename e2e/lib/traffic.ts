@@ -12,7 +12,12 @@ export interface Counted {
   failures: string[];
 }
 
-async function once(url: string, headers: Record<string, string>, into: Counted): Promise<void> {
+async function once(
+  url: string,
+  headers: Record<string, string>,
+  into: Counted,
+  since?: number,
+): Promise<void> {
   into.total++;
   try {
     const res = await httpRequest(url, "GET", undefined, headers, 5000);
@@ -21,7 +26,8 @@ async function once(url: string, headers: Record<string, string>, into: Counted)
     into.versions[version] = (into.versions[version] ?? 0) + 1;
   } catch (err) {
     into.failed++;
-    if (into.failures.length < 5) into.failures.push(String((err as Error).message ?? err));
+    const at = since === undefined ? "" : ` (at ${((Date.now() - since) / 1000).toFixed(1)} s)`;
+    if (into.failures.length < 5) into.failures.push(`${String((err as Error).message ?? err)}${at}`);
   }
 }
 
@@ -60,7 +66,7 @@ export function backgroundLoop(
   const started = Date.now();
   const loop = (async () => {
     while (running && counted.total < maxRequests && Date.now() - started < maxMs) {
-      await once(url, {}, counted);
+      await once(url, {}, counted, started);
       await sleep(intervalMs);
     }
   })();
@@ -71,6 +77,32 @@ export function backgroundLoop(
       return counted;
     },
   };
+}
+
+/**
+ * Waits until `consecutive` requests in a row answer 200: the service is reachable through the sidecar. Sends at most
+ * `maxRequests` requests and gives up after `maxMs`; returns the requests that failed before that point.
+ */
+export async function untilServing(
+  url: string,
+  consecutive = 20,
+  maxRequests = 3000,
+  maxMs = 60_000,
+): Promise<Counted> {
+  const counted: Counted = { versions: {}, failed: 0, total: 0, failures: [] };
+  const started = Date.now();
+  let streak = 0;
+  while (streak < consecutive) {
+    if (counted.total >= maxRequests || Date.now() - started >= maxMs)
+      throw new Error(
+        `${url} did not answer ${consecutive} requests in a row within ${maxMs / 1000} s (${counted.failed} of ${counted.total} failed: ${counted.failures.join("; ")})`,
+      );
+    const failedBefore = counted.failed;
+    await once(url, {}, counted);
+    streak = counted.failed === failedBefore ? streak + 1 : 0;
+    if (streak === 0) await sleep(50);
+  }
+  return counted;
 }
 
 /**
