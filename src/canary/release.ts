@@ -7,22 +7,25 @@ import {
   type ConsulEntries,
   type ConsulProtocol,
 } from "../consul";
-import { buildTeamRouteTable, buildUpstream, buildVirtualService, registerGlooObject } from "../gloo";
-import { registerRouting } from "../gloo/components";
-import type {
-  GlooRouteOptions,
-  GlooRouteTable,
-  GlooUpstream,
-  GlooUpstreamGroup,
-  GlooVirtualService,
-} from "../gloo/types";
-import type { RouteArgs } from "../gloo/virtual-service";
+import {
+  buildTeamRouteTable,
+  buildUpstream,
+  buildVirtualService,
+  registerGlooObject,
+  registerRouting,
+  requirePathPrefix,
+  type GlooRouteOptions,
+  type GlooRouteTable,
+  type GlooUpstream,
+  type GlooUpstreamGroup,
+  type GlooVirtualService,
+  type RouteArgs,
+} from "../gloo";
 import { planVersionedService, registerVersionedService, type ContainerResources } from "../kubernetes";
 import type { VersionedServicePlan } from "../kubernetes/workloads";
 import {
   ValidationError,
   planRelease,
-  requirePathPrefix,
   type HeaderRule,
   type ReleasePlan,
   type VersionWeight,

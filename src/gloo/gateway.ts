@@ -1,16 +1,12 @@
-import { planDelegations, teamLabels, type TeamDelegation } from "../release/delegation";
+import * as pulumi from "@pulumi/pulumi";
 import { ValidationError } from "../release/errors";
 import { requireDnsLabel } from "../release/names";
+import { planDelegations, teamLabels, type TeamDelegation } from "./delegation";
 import { requireObjectName } from "./refs";
-import {
-  GATEWAY_API_VERSION,
-  type GlooDelegateAction,
-  type GlooMatcher,
-  type GlooRoute,
-  type GlooVirtualService,
-} from "./types";
+import { registerGlooObject } from "./register";
+import type { GlooDelegateAction, GlooMatcher, GlooRoute, GlooVirtualService } from "./types";
 import { requireLabels } from "./upstream";
-import { DEFAULT_GATEWAY_NAMESPACE, requireVirtualHost } from "./virtual-service";
+import { DEFAULT_GATEWAY_NAMESPACE, requireVirtualHost, virtualServiceObject } from "./virtual-service";
 
 /**
  * One team's share of a `PlatformGateway`: the path prefix delegated to it and where its RouteTables live.
@@ -139,7 +135,7 @@ export function requireDelegatingMatcher(
  * naming the team and the field: for two teams with the same or overlapping prefixes without distinct orders,
  * a namespace `*` without `allowAllNamespaces`, names that are not DNS labels.
  *
- * @param scope prefixes error messages, e.g. `PlatformGateway gateway`.
+ * @param scope - prefixes error messages, e.g. `PlatformGateway gateway`.
  */
 export function buildPlatformGateway(args: PlatformGatewayArgs, scope?: string): PlatformGatewayObjects {
   if (args.name === undefined) {
@@ -229,15 +225,45 @@ export function buildPlatformGateway(args: PlatformGatewayArgs, scope?: string):
   );
 
   return {
-    virtualService: {
-      apiVersion: GATEWAY_API_VERSION,
-      kind: "VirtualService",
-      metadata: { name, namespace, ...(labels ? { labels } : {}) },
-      spec: {
-        ...(args.displayName !== undefined ? { displayName: args.displayName } : {}),
-        virtualHost: { domains: [...domains], routes },
-      },
-    },
+    virtualService: virtualServiceObject({ name, namespace, ...(labels ? { labels } : {}) }, domains, routes, args.displayName),
     delegations,
   };
+}
+
+/** Type token of the `PlatformGateway` component. */
+export const PLATFORM_GATEWAY_TYPE = "pulumi-canary:index:PlatformGateway";
+
+/**
+ * The platform's gateway: a Gloo VirtualService with the domains, in the gateway's namespace, whose routes
+ * delegate each team's path prefix to that team's RouteTables, by selector (labels and the team's namespace) or
+ * by reference. Teams then own their routes, in their own namespaces and Pulumi projects. Two teams with the
+ * same or overlapping prefixes need explicit distinct orders; selecting in every namespace needs
+ * `allowAllNamespaces`. Refused arguments register nothing.
+ */
+export class PlatformGateway extends pulumi.ComponentResource {
+  /** Name of the VirtualService object. */
+  readonly name: string;
+  /** Namespace of the VirtualService object. */
+  readonly namespace: string;
+  /** The teams in route order. */
+  readonly teams: string[];
+  /** The prefix delegated to each team, e.g. `{ echo: "/echo" }`: what each team's program must be told. */
+  readonly prefixes: { [team: string]: string };
+
+  constructor(name: string, args: PlatformGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Refuse bad arguments before anything is registered.
+    const objects = buildPlatformGateway({ ...args, name: args.name ?? name }, `PlatformGateway ${name}`);
+    super(PLATFORM_GATEWAY_TYPE, name, {}, opts);
+    registerGlooObject(name, objects.virtualService, this);
+    this.name = objects.virtualService.metadata.name;
+    this.namespace = objects.virtualService.metadata.namespace;
+    this.teams = objects.delegations.map((d) => d.team);
+    this.prefixes = Object.fromEntries(objects.delegations.map((d) => [d.team, d.prefix]));
+    this.registerOutputs({
+      name: this.name,
+      namespace: this.namespace,
+      teams: this.teams,
+      prefixes: this.prefixes,
+    });
+  }
 }

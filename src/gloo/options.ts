@@ -1,5 +1,6 @@
 import { ValidationError } from "../release/errors";
 import { requireHeaderName } from "../release/names";
+import { requireBoolean, requireInteger, requireString, requireStrings } from "../release/validate";
 import type { UpstreamCatalog } from "./refs";
 import type {
   GlooCorsPolicy,
@@ -22,38 +23,6 @@ const DURATION_TEXT = 'a duration in seconds ending in "s", e.g. "15s" or "0.25s
 export function requireDuration(field: string, value: unknown, scope?: string): string {
   if (typeof value !== "string" || !DURATION.test(value))
     throw new ValidationError(field, value, DURATION_TEXT, scope);
-  return value;
-}
-
-/** Throws unless `value` is a string. */
-function requireString(field: string, value: unknown, accepted: string, scope?: string): string {
-  if (typeof value !== "string") throw new ValidationError(field, value, accepted, scope);
-  return value;
-}
-
-function requireBoolean(field: string, value: unknown, scope?: string): boolean {
-  if (typeof value !== "boolean") throw new ValidationError(field, value, "true or false", scope);
-  return value;
-}
-
-function requireStrings(field: string, value: unknown, scope?: string): string[] {
-  if (!Array.isArray(value) || value.some((v) => typeof v !== "string" || v === "")) {
-    throw new ValidationError(field, value, "a list of non-empty strings", scope);
-  }
-  return [...(value as string[])];
-}
-
-/** Throws unless `value` is a whole number in `min..max`. */
-export function requireInteger(
-  field: string,
-  value: unknown,
-  min: number,
-  max: number,
-  scope?: string,
-): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    throw new ValidationError(field, value, `a whole number from ${min} to ${max}`, scope);
-  }
   return value;
 }
 

@@ -1,17 +1,19 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ValidationError } from "../release/errors";
+import { requireDnsLabel } from "../release/names";
+import { requireInteger } from "../release/validate";
 import {
   PathMatchKind,
   requirePathPrefix,
   requirePathWithinPrefix,
   teamLabels,
   type PathMatch,
-} from "../release/delegation";
-import { ValidationError } from "../release/errors";
-import { requireDnsLabel } from "../release/names";
-import { requireInteger } from "./options";
+} from "./delegation";
 import { UpstreamCatalog, requireObjectName, type UpstreamRef } from "./refs";
+import { registerRouting, routeDependencies, routingSummary } from "./register";
 import { GATEWAY_API_VERSION, type GlooRouteTable, type GlooUpstreamGroup } from "./types";
 import { requireLabels } from "./upstream";
-import { buildRoutes, routeLabel, type RouteArgs, type RoutedRelease } from "./virtual-service";
+import { buildRoutes, routeLabel, type RouteArgs, type RoutedRelease } from "./routes";
 
 /** Smallest and largest RouteTable `weight` (an int32). */
 export const ROUTE_TABLE_WEIGHT_MIN = -2147483648;
@@ -127,7 +129,7 @@ export function requireTeamRoute(
  * VirtualService's routes refuse (a destination to an Upstream the program neither declares nor was told of,
  * a route an earlier one makes unreachable, ...).
  *
- * @param scope prefixes error messages, e.g. `TeamRouteTable echo`.
+ * @param scope - prefixes error messages, e.g. `TeamRouteTable echo`.
  */
 export function buildTeamRouteTable(args: TeamRouteTableArgs, scope?: string): TeamRouteTableObjects {
   const team = requireDnsLabel("team", args.team, scope);
@@ -160,4 +162,51 @@ export function buildTeamRouteTable(args: TeamRouteTableArgs, scope?: string): T
     team,
     prefix,
   };
+}
+
+/** Type token of the `TeamRouteTable` component. */
+export const TEAM_ROUTE_TABLE_TYPE = "pulumi-canary:index:TeamRouteTable";
+
+/**
+ * A team's Gloo RouteTable, in the team's namespace, for the path prefix the platform delegated to it: routes of
+ * the same kinds as a VirtualService's (a release route gives the header canary route first, then the split),
+ * labelled so that the platform's selector finds it. Every route must stay inside the prefix and every
+ * destination must be an Upstream the program declares or was told of; anything else is refused, naming the
+ * team, the route and the path, before a resource is registered. Needs nothing from the platform's stack when
+ * the platform delegates by selector: the team's program is told its prefix (e.g. by stack config).
+ */
+export class TeamRouteTable extends pulumi.ComponentResource {
+  /** Name of the RouteTable object. */
+  readonly name: string;
+  /** Namespace of the RouteTable object. */
+  readonly namespace: string;
+  /** The team. */
+  readonly team: string;
+  /** The prefix delegated to the team. */
+  readonly prefix: string;
+  /** Names (`namespace/name`) of the UpstreamGroups created for routes with `useUpstreamGroup`. */
+  readonly upstreamGroups: string[];
+  /** The split of each release route, e.g. `{ "routes[0] (/echo)": "v1 90% / v2 10%" }`. */
+  readonly splits: { [route: string]: string };
+
+  constructor(name: string, args: TeamRouteTableArgs, opts?: pulumi.ComponentResourceOptions) {
+    const objects = buildTeamRouteTable(args, `TeamRouteTable ${name}`); // refuse bad arguments first
+    super(TEAM_ROUTE_TABLE_TYPE, name, {}, opts);
+    registerRouting(name, objects.routeTable, objects.upstreamGroups, this, {
+      dependsOn: routeDependencies(args),
+    });
+    this.name = objects.routeTable.metadata.name;
+    this.namespace = objects.routeTable.metadata.namespace;
+    this.team = objects.team;
+    this.prefix = objects.prefix;
+    ({ upstreamGroups: this.upstreamGroups, splits: this.splits } = routingSummary(objects));
+    this.registerOutputs({
+      name: this.name,
+      namespace: this.namespace,
+      team: this.team,
+      prefix: this.prefix,
+      upstreamGroups: this.upstreamGroups,
+      splits: this.splits,
+    });
+  }
 }

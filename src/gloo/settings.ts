@@ -1,3 +1,5 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
 import { ValidationError } from "../release/errors";
 import { requireDnsLabel } from "../release/names";
 import { requireObjectName } from "./refs";
@@ -59,7 +61,7 @@ export interface GlooSettingsPatchArgs {
  * carrying `spec.gloo.invalidConfigPolicy` (and the force annotation). Pure. Throws `ValidationError` for a
  * status code outside 100..599 or an empty body.
  *
- * @param scope prefixes error messages, e.g. `GlooSettingsPatch gloo-settings`.
+ * @param scope - prefixes error messages, e.g. `GlooSettingsPatch gloo-settings`.
  */
 export function buildGlooSettingsPatch(args: GlooSettingsPatchArgs, scope?: string): GlooSettings {
   const name = requireObjectName("name", args.name ?? DEFAULT_SETTINGS_NAME, scope);
@@ -103,4 +105,36 @@ export function buildGlooSettingsPatch(args: GlooSettingsPatchArgs, scope?: stri
       },
     },
   };
+}
+
+/** Type token of the `GlooSettingsPatch` component. */
+export const GLOO_SETTINGS_PATCH_TYPE = "pulumi-canary:index:GlooSettingsPatch";
+
+/**
+ * Gloo's invalid-route policy (`spec.gloo.invalidConfigPolicy` of the `default` Settings in `gloo-system`):
+ * routes with errors are answered with a fixed status code and body, and every valid route keeps updating, so
+ * one team's mistake blocks no other team. Gloo owns the Settings object, so this is a patch
+ * (`CustomResourcePatch`, server-side apply) of the policy's fields only; it forces past the helm chart that
+ * manages them. Deleting the component takes the patch back: the fields it holds are removed and Gloo falls
+ * back to its defaults. Separate from `PlatformGateway` because Settings are per Gloo installation, while a
+ * platform may run several gateways.
+ */
+export class GlooSettingsPatch extends pulumi.ComponentResource {
+  /** Name of the patched Settings object. */
+  readonly name: string;
+  /** Namespace of the patched Settings object. */
+  readonly namespace: string;
+
+  constructor(name: string, args: GlooSettingsPatchArgs, opts?: pulumi.ComponentResourceOptions) {
+    const object = buildGlooSettingsPatch(args, `GlooSettingsPatch ${name}`); // refuse bad arguments first
+    super(GLOO_SETTINGS_PATCH_TYPE, name, {}, opts);
+    new k8s.apiextensions.CustomResourcePatch(
+      name,
+      { apiVersion: object.apiVersion, kind: object.kind, metadata: object.metadata, spec: object.spec },
+      { parent: this },
+    );
+    this.name = object.metadata.name;
+    this.namespace = object.metadata.namespace;
+    this.registerOutputs({ name: this.name, namespace: this.namespace });
+  }
 }

@@ -1,8 +1,10 @@
+import * as pulumi from "@pulumi/pulumi";
 import { ValidationError } from "../release/errors";
 import { requireDnsLabel } from "../release/names";
 import { planRelease, type ReleasePlan, type ReleaseSpec } from "../release/plan";
 import { UINT32_MAX } from "./options";
-import { UpstreamCatalog, requireObjectName, type UpstreamRef } from "./refs";
+import { UpstreamCatalog, requireObjectName, type UpstreamGroupRef, type UpstreamRef } from "./refs";
+import { registerGlooObject, resourcesAmong } from "./register";
 import { releaseUpstreamGroup, upstreamGroupObject, type WeightedRef } from "./routes";
 import type { GlooResourceRef, GlooUpstreamGroup } from "./types";
 import { requireLabels, upstreamName } from "./upstream";
@@ -128,7 +130,7 @@ export function resolveReleaseUpstreams(
 /**
  * Validates UpstreamGroup arguments and builds the object. Pure. Throws `ValidationError`.
  *
- * @param scope prefixes error messages, e.g. `UpstreamGroup petstore`.
+ * @param scope - prefixes error messages, e.g. `UpstreamGroup petstore`.
  */
 export function buildUpstreamGroup(args: UpstreamGroupArgs, scope?: string): GlooUpstreamGroup {
   const catalog = new UpstreamCatalog(args.upstreams, args.externalUpstreams, scope);
@@ -171,4 +173,29 @@ export function buildUpstreamGroup(args: UpstreamGroupArgs, scope?: string): Glo
     ...(labels ? { labels } : {}),
   };
   return plan ? releaseUpstreamGroup(plan, metadata, upstreams) : upstreamGroupObject(metadata, refs);
+}
+
+/** Type token of the `UpstreamGroup` component. */
+export const UPSTREAM_GROUP_TYPE = "pulumi-canary:index:UpstreamGroup";
+
+/**
+ * A Gloo UpstreamGroup: weighted destinations kept in their own object, so routes that reference it stay the same
+ * when the weights change. From explicit `destinations`, or from a release's split. The component is itself an
+ * `UpstreamGroupRef`: pass it as a route's `upstreamGroup`.
+ */
+export class UpstreamGroup extends pulumi.ComponentResource implements UpstreamGroupRef {
+  /** Name of the UpstreamGroup object. */
+  readonly name: string;
+  /** Namespace of the UpstreamGroup object. */
+  readonly namespace: string;
+
+  constructor(name: string, args: UpstreamGroupArgs, opts?: pulumi.ComponentResourceOptions) {
+    const object = buildUpstreamGroup(args, `UpstreamGroup ${name}`); // refuse bad arguments first
+    super(UPSTREAM_GROUP_TYPE, name, {}, opts);
+    const deps = resourcesAmong([...(args.upstreams ?? []), ...(args.externalUpstreams ?? [])]);
+    registerGlooObject(name, object, this, { dependsOn: deps });
+    this.name = object.metadata.name;
+    this.namespace = object.metadata.namespace;
+    this.registerOutputs({ name: this.name, namespace: this.namespace });
+  }
 }

@@ -1,6 +1,9 @@
+import * as pulumi from "@pulumi/pulumi";
 import { ValidationError } from "../release/errors";
 import { DNS_LABEL_MAX, requireDnsLabel } from "../release/names";
-import { requireObjectName } from "./refs";
+import { requirePort } from "../release/validate";
+import { requireObjectName, type UpstreamRef } from "./refs";
+import { registerGlooObject } from "./register";
 import { GLOO_API_VERSION, type GlooUpstream } from "./types";
 
 /** Arguments of an `Upstream`: one version of a Kubernetes Service as a Gloo Upstream. */
@@ -49,21 +52,13 @@ export function versionSelector(service: string, version: string): { [key: strin
 /**
  * Validates Upstream arguments and builds the Upstream object. Pure. Throws `ValidationError`.
  *
- * @param scope prefixes error messages, e.g. `Upstream petstore-v1`.
+ * @param scope - prefixes error messages, e.g. `Upstream petstore-v1`.
  */
 export function buildUpstream(args: UpstreamArgs, scope?: string): GlooUpstream {
   const service = requireDnsLabel("service", args.service, scope);
   const version = requireDnsLabel("version", args.version, scope);
   const namespace = requireDnsLabel("namespace", args.namespace ?? DEFAULT_SERVICE_NAMESPACE, scope);
-  const port = args.port;
-  if (typeof port !== "number" || !Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new ValidationError(
-      "port",
-      port,
-      "a whole number from 1 to 65535 (the Service port), e.g. 8080",
-      scope,
-    );
-  }
+  const port = requirePort("port", args.port, "the Service port", scope);
   let name: string;
   if (args.name === undefined) {
     name = upstreamName(service, version);
@@ -133,4 +128,29 @@ export function requireLabels(field: string, value: unknown, scope?: string): { 
     out[key] = v;
   }
   return out;
+}
+
+/** Type token of the `Upstream` component. */
+export const UPSTREAM_TYPE = "pulumi-canary:index:Upstream";
+
+/**
+ * A Gloo Upstream for one version of a Kubernetes Service: `spec.kube` with the Service's name, namespace and
+ * port and a pod selector for that version (`{ app: <service>, version: <version> }` by default). Named
+ * `<service>-<version>` in the Service's namespace. The component is itself an `UpstreamRef`: pass it in a
+ * VirtualService's or UpstreamGroup's `upstreams`, and as a route destination.
+ */
+export class Upstream extends pulumi.ComponentResource implements UpstreamRef {
+  /** Name of the Upstream object. */
+  readonly name: string;
+  /** Namespace of the Upstream object. */
+  readonly namespace: string;
+
+  constructor(name: string, args: UpstreamArgs, opts?: pulumi.ComponentResourceOptions) {
+    const object = buildUpstream(args, `Upstream ${name}`); // refuse bad arguments before anything is registered
+    super(UPSTREAM_TYPE, name, {}, opts);
+    registerGlooObject(name, object, this);
+    this.name = object.metadata.name;
+    this.namespace = object.metadata.namespace;
+    this.registerOutputs({ name: this.name, namespace: this.namespace });
+  }
 }

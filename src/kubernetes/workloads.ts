@@ -2,6 +2,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { ValidationError } from "../release/errors";
 import { DNS_LABEL_MAX, isDnsLabel, requireDnsLabel, requireNonEmpty } from "../release/names";
+import { requirePort } from "../release/validate";
 
 /** The consul-k8s pod annotations this package sets. */
 export const CONSUL_ANNOTATIONS = {
@@ -93,13 +94,6 @@ const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 const UPSTREAM = /^[A-Za-z0-9_.-]+:(\d{1,5})(:[A-Za-z0-9_-]+)?$/;
 const TAG = /^[^,\s]+$/;
 
-function requirePort(field: string, value: unknown, scope?: string): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > 65535) {
-    throw new ValidationError(field, value, "a port number from 1 to 65535", scope);
-  }
-  return value;
-}
-
 function requireUpstreams(field: string, value: string[], scope?: string): string[] {
   value.forEach((upstream, i) => {
     const match = typeof upstream === "string" ? UPSTREAM.exec(upstream) : null;
@@ -151,7 +145,7 @@ export function planVersionedService(args: VersionedServiceArgs, scope?: string)
   if (typeof namespace === "string") requireDnsLabel("namespace", namespace, scope);
   if (args.image !== undefined)
     requireNonEmpty("image", args.image, 'a container image such as "nginx:1.27"', scope);
-  if (args.port !== undefined) requirePort("port", args.port, scope);
+  if (args.port !== undefined) requirePort("port", args.port, "the container port", scope);
   const upstreams = requireUpstreams("upstreams", args.upstreams ?? [], scope);
   const inject = args.consulInject ?? true;
 
@@ -204,7 +198,7 @@ export function planVersionedService(args: VersionedServiceArgs, scope?: string)
       'a container image such as "nicholasjackson/broken-service:v3.0.0" (or a service-wide image)',
       scope,
     );
-    const port = requirePort(`${field}.port`, v.port ?? args.port, scope);
+    const port = requirePort(`${field}.port`, v.port ?? args.port, "the container port", scope);
     const replicas = v.replicas ?? 1;
     if (!Number.isInteger(replicas) || replicas < 0) {
       throw new ValidationError(`${field}.replicas`, replicas, "a whole number of at least 0", scope);
@@ -287,5 +281,5 @@ function requirePortFor(servicePort: number | undefined, scope?: string): assert
       scope,
     );
   }
-  requirePort("servicePort", servicePort, scope);
+  requirePort("servicePort", servicePort, "the Service port", scope);
 }

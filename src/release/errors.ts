@@ -9,15 +9,19 @@ export class ValidationError extends Error {
   readonly __pulumiRunError = true;
 
   /**
-   * @param field the key or argument path that is wrong, e.g. `canaryWeight` or `payments.routes[1].path`.
-   * @param value the value that was given (shown quoted, as text).
-   * @param accepted what would have been accepted, phrased to follow "expected".
-   * @param scope optional prefix naming where the field lives (a component or team).
+   * @param field - the key or argument path that is wrong, e.g. `canaryWeight` or `payments.routes[1].path`.
+   * @param value - the value that was given (shown quoted, as text).
+   * @param accepted - what would have been accepted, phrased to follow "expected".
+   * @param scope - optional prefix naming where the field lives (a component or team).
    */
   constructor(
+    /** The key or argument path that is wrong, e.g. `canaryWeight` or `payments.routes[1].path`. */
     readonly field: string,
+    /** The value that was given. */
     readonly value: unknown,
+    /** What would have been accepted, phrased to follow "expected". */
     readonly accepted: string,
+    /** Where the field lives (a component or team), when given: the message's prefix. */
     readonly scope?: string,
   ) {
     super(`${scope ? `${scope}: ` : ""}${field}: got ${showValue(value)}; expected ${accepted}`);

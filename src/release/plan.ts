@@ -52,15 +52,21 @@ export interface ReleaseSpec {
 
 /** The header route of a plan: requests matching `header` go to `version`. */
 export interface HeaderRoute {
+  /** The header rule requests must match. */
   header: HeaderRule;
+  /** The version matching requests go to: the canary. */
   version: string;
 }
 
 /** The routing model of a release: what every traffic backend (Gloo, Consul, ...) renders. */
 export interface ReleasePlan {
+  /** The service name. */
   service: string;
+  /** Where the release stands, derived from the weights and the header rule. */
   phase: ReleasePhase;
+  /** The version that takes the traffic the canary and the further versions do not. */
   stableVersion: string;
+  /** The version being released; absent when only the stable version runs. */
   canaryVersion?: string;
   /** The canary's weight as written. */
   canaryWeight: number;
@@ -81,7 +87,7 @@ export interface ReleasePlan {
  * destinations sum to exactly 100 by construction. Throws {@link ValidationError} naming the field, the value
  * and what is accepted.
  *
- * @param scope prefixes error messages (e.g. the component or stack the spec comes from).
+ * @param scope - prefixes error messages (e.g. the component or stack the spec comes from).
  */
 export function planRelease(spec: ReleaseSpec, scope?: string): ReleasePlan {
   const service = requireDnsLabel("service", spec.service, scope);

@@ -343,7 +343,7 @@ describe("CanaryRelease refuses bad input before registering anything", async ()
       { canaryVersion: "v2", header: { name: "stage", value: "" } },
       /header\.value: got ""/,
     ],
-    ["bad port", { port: 70000 }, /port: got 70000; expected a port number from 1 to 65535/],
+    ["bad port", { port: 70000 }, /port: got 70000; expected a whole number from 1 to 65535 \(the container port\)/],
     [
       "tcp with a canary",
       { canaryVersion: "v2", consul: { protocol: ConsulProtocol.Tcp } },

@@ -1,7 +1,5 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import * as pulumi from "@pulumi/pulumi";
-import { Upstream } from "../../src/gloo/components";
 import {
   GLOO_SETTINGS_PATCH_TYPE,
   GlooSettingsPatch,
@@ -9,14 +7,12 @@ import {
   PlatformGateway,
   TEAM_ROUTE_TABLE_TYPE,
   TeamRouteTable,
-  createGlooSettingsPatch,
-  createPlatformGateway,
-  createTeamRouteTable,
-} from "../../src/gloo/team-components";
-import type { PlatformGatewayArgs } from "../../src/gloo/gateway";
-import type { TeamRouteTableArgs } from "../../src/gloo/route-table";
-import type { GlooSettingsPatchArgs } from "../../src/gloo/settings";
-import { ofType, one, recordResources, type Recording } from "../support/runtime";
+  Upstream,
+  type GlooSettingsPatchArgs,
+  type PlatformGatewayArgs,
+  type TeamRouteTableArgs,
+} from "../../src/gloo";
+import { one, recordResources, type Recording } from "../support/runtime";
 
 const VS = "kubernetes:gateway.solo.io/v1:VirtualService";
 const RT = "kubernetes:gateway.solo.io/v1:RouteTable";
@@ -267,61 +263,5 @@ describe("team components", () => {
     assert.equal(rec.resources.length, before);
   });
 
-  it("create* functions register the leaf resources directly under another parent", async () => {
-    const parent = new pulumi.ComponentResource("test:index:CanaryRelease", "checkout");
-    const gateway = createPlatformGateway("checkout-gw", { teams: [teams[0]] }, parent);
-    const table = createTeamRouteTable(
-      "checkout-rt",
-      {
-        team: "echo",
-        prefix: "/echo",
-        externalUpstreams: [{ name: "echo-v1", namespace: "echo" }],
-        routes: [{ prefix: "/echo", single: { name: "echo-v1", namespace: "echo" } }],
-      },
-      parent,
-    );
-    const settings = createGlooSettingsPatch("checkout-settings", {}, parent);
-    await rec.settle();
-    const parentUrn = one(rec, "test:index:CanaryRelease", "checkout").urn;
-    assert.equal(one(rec, VS, "checkout-gw").parent, parentUrn);
-    assert.equal(one(rec, RT, "checkout-rt").parent, parentUrn);
-    assert.equal(one(rec, SETTINGS_PATCH, "checkout-settings").parent, parentUrn);
-    assert.equal(gateway.objects.virtualService.metadata.name, "checkout-gw");
-    assert.equal(table.objects.routeTable.metadata.name, "echo");
-    assert.deepEqual(table.upstreamGroups, []);
-    assert.equal(settings.object.metadata.name, "default");
-    assert.equal(ofType(rec, PLATFORM_GATEWAY_TYPE).length, 2, "no component was created by create*");
-  });
 
-  it("create* refuses before registering anything", async () => {
-    await rec.settle();
-    const before = rec.resources.length;
-    const parent = new pulumi.ComponentResource("test:index:CanaryRelease", "refused");
-    await rec.settle();
-    const withParent = rec.resources.length;
-    assert.equal(withParent, before + 1);
-    assert.throws(
-      () =>
-        createTeamRouteTable(
-          "refused-rt",
-          {
-            team: "echo",
-            prefix: "/echo",
-            routes: [{ prefix: "/echo", single: { name: "x", namespace: "echo" } }],
-          },
-          parent,
-        ),
-      /^ValidationError: TeamRouteTable refused-rt: team echo: routes\[0\] \(\/echo\)\.single: got "echo\/x"/,
-    );
-    assert.throws(
-      () => createPlatformGateway("refused-gw", { teams: [] }, parent),
-      /PlatformGateway refused-gw: teams/,
-    );
-    assert.throws(
-      () => createGlooSettingsPatch("refused-settings", { invalidRouteResponseCode: 42 }, parent),
-      /GlooSettingsPatch refused-settings: invalidRouteResponseCode: got 42/,
-    );
-    await rec.settle();
-    assert.equal(rec.resources.length, withParent);
-  });
 });

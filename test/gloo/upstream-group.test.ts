@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { UPSTREAM_GROUP_TYPE, Upstream, UpstreamGroup } from "../../src/gloo/components";
-import { buildUpstreamGroup } from "../../src/gloo/upstream-group";
+import {
+  buildUpstreamGroup,
+  Upstream,
+  UPSTREAM_GROUP_TYPE,
+  UpstreamGroup,
+} from "../../src/gloo";
 import { one, recordResources, type Recording } from "../support/runtime";
 
 const v1 = { name: "petstore-v1", namespace: "default" };

@@ -1,10 +1,15 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { Upstream, createUpstream, UPSTREAM_TYPE } from "../../src/gloo/components";
-import { buildUpstream, requireLabels, upstreamName, versionSelector } from "../../src/gloo/upstream";
+import {
+  buildUpstream,
+  requireLabels,
+  Upstream,
+  UPSTREAM_TYPE,
+  upstreamName,
+  versionSelector,
+} from "../../src/gloo";
 import { ValidationError } from "../../src/release/errors";
 import { one, recordResources, type Recording } from "../support/runtime";
-import * as pulumi from "@pulumi/pulumi";
 
 describe("buildUpstream", () => {
   it("builds spec.kube with the Service, its namespace, port and a version selector", () => {
@@ -166,13 +171,4 @@ describe("Upstream component", () => {
     assert.equal(rec.resources.length, before);
   });
 
-  it("createUpstream registers the custom resource directly under another parent", async () => {
-    const parent = new pulumi.ComponentResource("test:index:Parent", "release");
-    const created = createUpstream("release-v2", { service: "petstore", version: "v2", port: 8080 }, parent);
-    await rec.settle();
-    const cr = one(rec, "kubernetes:gloo.solo.io/v1:Upstream", "release-v2");
-    assert.equal(cr.parent, one(rec, "test:index:Parent", "release").urn);
-    assert.deepEqual(created.ref, { name: "petstore-v2", namespace: "default" });
-    assert.equal(created.object.metadata.name, "petstore-v2");
-  });
 });

@@ -1,20 +1,15 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import * as pulumi from "@pulumi/pulumi";
-import {
-  Upstream,
-  UpstreamGroup,
-  VIRTUAL_SERVICE_TYPE,
-  VirtualService,
-  createVirtualService,
-  withDependencies,
-} from "../../src/gloo/components";
 import {
   buildVirtualService,
   matcherOf,
   routeLabel,
+  Upstream,
+  UpstreamGroup,
+  VIRTUAL_SERVICE_TYPE,
+  VirtualService,
   type VirtualServiceArgs,
-} from "../../src/gloo/virtual-service";
+} from "../../src/gloo";
 import { ReleasePhase } from "../../src/release/plan";
 import { ofType, one, recordResources, type Recording } from "../support/runtime";
 
@@ -618,40 +613,4 @@ describe("VirtualService component", () => {
     assert.equal(rec.resources.length, before);
   });
 
-  it("createVirtualService registers the leaf resources directly under another parent", async () => {
-    const parent = new pulumi.ComponentResource("test:index:Release", "checkout");
-    const created = createVirtualService("checkout", coalmine(30, true), parent);
-    await rec.settle();
-    const parentUrn = one(rec, "test:index:Release", "checkout").urn;
-    assert.equal(one(rec, "kubernetes:gateway.solo.io/v1:VirtualService", "checkout").parent, parentUrn);
-    assert.equal(one(rec, "kubernetes:gloo.solo.io/v1:UpstreamGroup", "checkout-petstore").parent, parentUrn);
-    assert.equal(created.upstreamGroups.length, 1);
-    assert.equal(created.objects.releases[0].plan.canaryWeight, 30);
-  });
-});
-
-describe("withDependencies", () => {
-  let rec: Recording;
-  before(async () => {
-    rec = await recordResources();
-  });
-
-  it("adds resources to a dependsOn given as nothing, one resource, a list or an output", async () => {
-    const a = new pulumi.ComponentResource("test:index:Dep", "a");
-    const b = new pulumi.ComponentResource("test:index:Dep", "b");
-    const c = new pulumi.ComponentResource("test:index:Dep", "c");
-    assert.deepEqual(withDependencies(undefined, []), {});
-    assert.deepEqual(withDependencies({ protect: true }, []), { protect: true });
-    assert.deepEqual(withDependencies(undefined, [c]).dependsOn, [c]);
-    assert.deepEqual(withDependencies({ dependsOn: a }, [c]).dependsOn, [a, c]);
-    assert.deepEqual(withDependencies({ dependsOn: [a, b], protect: true }, [c]), {
-      dependsOn: [a, b, c],
-      protect: true,
-    });
-    const fromOutput = withDependencies({ dependsOn: pulumi.output([a, b]) }, [c]).dependsOn;
-    assert.ok(pulumi.Output.isInstance(fromOutput));
-    const resolved = await new Promise((resolve) => (fromOutput as pulumi.Output<unknown>).apply(resolve));
-    assert.deepEqual(resolved, [a, b, c]);
-    await rec.settle();
-  });
 });

@@ -224,14 +224,14 @@ void describe("planVersionedService refuses", () => {
     );
     refuses(
       { port: undefined, versions: [{ version: "blue", image: "x" }] },
-      /versions\[0\]\.port: got nothing; expected a port number from 1 to 65535/,
+      /versions\[0\]\.port: got nothing; expected a whole number from 1 to 65535 \(the container port\)/,
     );
   });
 
   void it("bad ports and replicas", () => {
     refuses(
       { port: 70000 },
-      /^ValidationError: payments: port: got 70000; expected a port number from 1 to 65535$/,
+      /^ValidationError: payments: port: got 70000; expected a whole number from 1 to 65535 \(the container port\)$/,
     );
     refuses(
       { versions: [{ version: "blue", image: "x", replicas: 1.5 }] },

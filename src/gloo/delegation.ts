@@ -1,5 +1,5 @@
-import { ValidationError } from "./errors";
-import { requireDnsLabel } from "./names";
+import { ValidationError } from "../release/errors";
+import { requireDnsLabel } from "../release/names";
 
 /** One team's share of a gateway: the path prefix the platform delegates to it and where its tables live. */
 export interface TeamDelegation {
@@ -119,21 +119,6 @@ export function planDelegations(
       b.prefix.length - a.prefix.length ||
       a.prefix.localeCompare(b.prefix),
   );
-}
-
-/**
- * Refuses a team route whose path does not start with the team's delegated prefix: the gateway would drop it
- * silently, and no team may capture another team's traffic.
- */
-export function requireWithinPrefix(team: string, prefix: string, route: string, path: string): void {
-  if (!path.startsWith(prefix)) {
-    throw new ValidationError(
-      `routes.${route}.path`,
-      path,
-      `a path starting with the prefix "${prefix}" delegated to team ${team}`,
-      `team ${team}`,
-    );
-  }
 }
 
 /** Label that marks a route table as a team's: the selector a platform delegates by, unless told otherwise. */
