@@ -10,10 +10,15 @@ import {
 
 /** A release as read from stack config: the release fields plus the image of each version. */
 export interface ReleaseConfig {
+  /** The version that serves traffic now (key `stableVersion`, required). */
   stableVersion: string;
+  /** The version being released (key `canaryVersion`); absent: stable only. */
   canaryVersion?: string;
+  /** Percent of traffic for the canary, 0..100 (key `canaryWeight`, default 0). */
   canaryWeight: number;
+  /** Requests with this header go to the canary (key `canaryHeader`, `name=value`); absent: no header rule. */
   header?: HeaderRule;
+  /** Further versions with fixed weights (key `extraVersions`); absent: none. */
   extraVersions?: VersionWeight[];
   /** Container image per version. */
   images: Record<string, string>;
@@ -106,20 +111,8 @@ export function parseReleaseConfig(raw: Raw, prefix = ""): ReleaseConfig {
   const canaryVersion =
     raw.canaryVersion === undefined ? undefined : requireDnsLabel(key("canaryVersion"), raw.canaryVersion);
   const canaryWeight = parseWeight(key("canaryWeight"), raw.canaryWeight ?? "0");
-  if (canaryVersion === undefined && canaryWeight > 0) {
-    throw new ValidationError(
-      key("canaryWeight"),
-      raw.canaryWeight,
-      `0 while no ${key("canaryVersion")} is set (set it first)`,
-    );
-  }
-  if (canaryVersion === stableVersion) {
-    throw new ValidationError(
-      key("canaryVersion"),
-      canaryVersion,
-      `a version other than ${key("stableVersion")} "${stableVersion}" (to finalize, set ${key("stableVersion")} to the canary and remove ${key("canaryVersion")})`,
-    );
-  }
+  // How the versions and weights fit together (a canary weight needs a canary, the canary is not the stable
+  // version, the weights leave the stable version a share) is checked once, by `planRelease`.
   const header =
     raw.canaryHeader === undefined ? undefined : parseHeader(key("canaryHeader"), raw.canaryHeader);
 

@@ -137,13 +137,17 @@ export interface ReleaseStatus {
 
 /** Everything a release registers, built and validated before anything is registered. */
 export interface CanaryReleasePlan {
+  /** The release's routing model: phase, versions, weights, header route. */
   release: ReleasePlan;
+  /** The Deployments and the Service. */
   workloads: VersionedServicePlan;
   /** The Gloo Upstream of each running version, in the order of `release.versions` (empty without Gloo). */
   upstreams: GlooUpstream[];
   /** The routing object (a VirtualService, or a team RouteTable) and the UpstreamGroups it references. */
   gloo?: { routing: GlooVirtualService | GlooRouteTable; upstreamGroups: GlooUpstreamGroup[] };
+  /** The Consul config entries; absent without Consul. */
   consul?: ConsulEntries;
+  /** What the `CanaryRelease` component exports. */
   status: ReleaseStatus;
 }
 
@@ -234,6 +238,8 @@ export function planCanaryRelease(name: string, args: CanaryReleaseArgs): Canary
       options: Object.keys(options).length > 0 ? options : undefined,
     };
     const refs = upstreams.map((u) => ({ name: u.metadata.name, namespace: u.metadata.namespace }));
+    // The route carries the release planned above: it is validated once, not again by the route builder.
+    const planned = new Map([[route, release]]);
     if (g.routeTable) {
       const rt = g.routeTable;
       const built = buildTeamRouteTable(
@@ -248,6 +254,7 @@ export function planCanaryRelease(name: string, args: CanaryReleaseArgs): Canary
           routes: [route],
         },
         `${scope}: gloo.routeTable`,
+        planned,
       );
       gloo = { routing: built.routeTable, upstreamGroups: built.upstreamGroups };
     } else {
@@ -260,6 +267,7 @@ export function planCanaryRelease(name: string, args: CanaryReleaseArgs): Canary
           routes: [route],
         },
         `${scope}: gloo`,
+        planned,
       );
       gloo = { routing: built.virtualService, upstreamGroups: built.upstreamGroups };
     }

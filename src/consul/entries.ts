@@ -1,6 +1,5 @@
 import type * as consul from "@pulumi/consul";
 import { ValidationError } from "../release/errors";
-import { requireDnsLabel, requireHeaderName, requireNonEmpty } from "../release/names";
 import type { ReleasePlan } from "../release/plan";
 import { normalizeGoDuration } from "./duration";
 import { allowsRouting, ConsulProtocol, parseProtocol } from "./protocol";
@@ -247,74 +246,19 @@ export function buildServiceRouter(
 }
 
 /**
- * Validates a plan against what Consul accepts and resolves the options' defaults. Pure; throws a
- * {@link ValidationError} naming the field, the value and what is accepted:
- * - subsets (versions) must be DNS labels and distinct; the stable version must be one of them;
- * - splits and the header route may only name defined subsets; no version may be split to twice;
- *   split weights are whole numbers summing to 100;
+ * Validates the Consul options of a release and resolves their defaults. The plan comes from `planRelease`,
+ * which has already validated its versions, weights and header rule, so only what Consul adds is checked here.
+ * Pure; throws a {@link ValidationError} naming the field, the value and what is accepted:
  * - timeouts must be positive Go durations; the header route's path prefix must start with `/`;
  * - protocol `tcp` refuses a canary, a header rule and further versions: Consul allows no splitter or
  *   router (not even a 100 % split) on a tcp service.
  */
-export function validateConsulPlan(
+export function resolveConsulOptions(
   plan: ReleasePlan,
   options: ConsulEntryOptions = {},
   scope?: string,
 ): ResolvedConsulOptions {
   const protocol = parseProtocol("protocol", options.protocol ?? ConsulProtocol.Http, scope);
-  requireDnsLabel("service", plan.service, scope);
-
-  const versions = new Set<string>();
-  plan.versions.forEach((version, i) => {
-    requireDnsLabel(`versions[${i}]`, version, scope);
-    if (versions.has(version)) {
-      throw new ValidationError(`versions[${i}]`, version, "a version not already listed in versions", scope);
-    }
-    versions.add(version);
-  });
-  const defined = `one of the versions the resolver defines a subset for (${[...versions].map((v) => `"${v}"`).join(", ")})`;
-  if (!versions.has(plan.stableVersion)) {
-    throw new ValidationError("stableVersion", plan.stableVersion, defined, scope);
-  }
-
-  if (plan.destinations.length === 0) {
-    throw new ValidationError("destinations", plan.destinations, "at least one split destination", scope);
-  }
-  const split = new Map<string, number>();
-  plan.destinations.forEach((d, i) => {
-    if (!versions.has(d.version))
-      throw new ValidationError(`destinations[${i}].version`, d.version, defined, scope);
-    const earlier = split.get(d.version);
-    if (earlier !== undefined) {
-      throw new ValidationError(
-        `destinations[${i}].version`,
-        d.version,
-        `a version not already split to (destinations[${earlier}] names it): Consul refuses duplicate split destinations`,
-        scope,
-      );
-    }
-    split.set(d.version, i);
-    if (!Number.isInteger(d.weight) || d.weight < 0 || d.weight > 100) {
-      throw new ValidationError(`destinations[${i}].weight`, d.weight, "a whole number from 0 to 100", scope);
-    }
-  });
-  const total = plan.destinations.reduce((sum, d) => sum + d.weight, 0);
-  if (total !== 100) {
-    throw new ValidationError("destinations[*].weight", total, "weights summing to exactly 100", scope);
-  }
-
-  if (plan.headerRoute !== undefined) {
-    requireHeaderName("headerRoute.header.name", plan.headerRoute.header.name, scope);
-    requireNonEmpty(
-      "headerRoute.header.value",
-      plan.headerRoute.header.value,
-      "a non-empty header value",
-      scope,
-    );
-    if (!versions.has(plan.headerRoute.version)) {
-      throw new ValidationError("headerRoute.version", plan.headerRoute.version, defined, scope);
-    }
-  }
 
   const pathPrefix = options.headerRoutePathPrefix;
   if (pathPrefix !== undefined && (typeof pathPrefix !== "string" || !pathPrefix.startsWith("/"))) {
@@ -356,15 +300,15 @@ export function validateConsulPlan(
  * for `http`, `http2` and `grpc` (a single 100 % split when only the stable version takes traffic, so moving
  * weight later is an in-place update); the service-router when the plan has a header route.
  *
- * Validates first ({@link validateConsulPlan}), then checks the built entries against Consul's write-time rules
- * ({@link checkConsulEntries}). Throws a {@link ValidationError}; never creates a resource.
+ * Validates first (`resolveConsulOptions`), then checks the built entries against Consul's write-time rules
+ * (`checkConsulEntries`). Throws a {@link ValidationError}; never creates a resource.
  */
 export function buildConsulEntries(
   plan: ReleasePlan,
   options: ConsulEntryOptions = {},
   scope?: string,
 ): ConsulEntries {
-  const resolved = validateConsulPlan(plan, options, scope);
+  const resolved = resolveConsulOptions(plan, options, scope);
   const entries: ConsulEntries = {
     defaults: buildServiceDefaults(plan, resolved.protocol),
     resolver: buildServiceResolver(plan, resolved, scope),

@@ -13,7 +13,7 @@ import { UpstreamCatalog, requireObjectName, type UpstreamRef } from "./refs";
 import { registerRouting, routeDependencies, routingSummary } from "./register";
 import { GATEWAY_API_VERSION, type GlooRouteTable, type GlooUpstreamGroup } from "./types";
 import { requireLabels } from "./upstream";
-import { buildRoutes, routeLabel, type RouteArgs, type RoutedRelease } from "./routes";
+import { buildRoutes, routeLabel, type PlannedReleases, type RouteArgs, type RoutedRelease } from "./routes";
 
 /** Smallest and largest RouteTable `weight` (an int32). */
 export const ROUTE_TABLE_WEIGHT_MIN = -2147483648;
@@ -131,7 +131,11 @@ export function requireTeamRoute(
  *
  * @param scope - prefixes error messages, e.g. `TeamRouteTable echo`.
  */
-export function buildTeamRouteTable(args: TeamRouteTableArgs, scope?: string): TeamRouteTableObjects {
+export function buildTeamRouteTable(
+  args: TeamRouteTableArgs,
+  scope?: string,
+  plans?: PlannedReleases,
+): TeamRouteTableObjects {
   const team = requireDnsLabel("team", args.team, scope);
   const teamScope = scope === undefined ? `team ${team}` : `${scope}: team ${team}`;
   const prefix = requirePathPrefix("prefix", args.prefix, teamScope);
@@ -149,7 +153,7 @@ export function buildTeamRouteTable(args: TeamRouteTableArgs, scope?: string): T
 
   const catalog = new UpstreamCatalog(args.upstreams, args.externalUpstreams, teamScope);
   const labelled = Object.keys(labels).length > 0;
-  const built = buildRoutes(args.routes, catalog, labelled ? labels : undefined, teamScope);
+  const built = buildRoutes(args.routes, catalog, labelled ? labels : undefined, teamScope, plans);
   return {
     routeTable: {
       apiVersion: GATEWAY_API_VERSION,

@@ -195,6 +195,12 @@ function headerMatcherOf(field: string, h: GlooHeaderMatcher, scope?: string): G
   };
 }
 
+/**
+ * Release routes whose release a caller has already planned with `planRelease`, by route argument: their plan is
+ * used as it is instead of planning the route's `release` again.
+ */
+export type PlannedReleases = ReadonlyMap<RouteArgs, ReleasePlan>;
+
 /** What `buildRoutes` builds from a list of route arguments. */
 export interface BuiltRoutes {
   /** The Gloo routes, in match order (a release route with a header rule gives two). */
@@ -214,12 +220,14 @@ export interface BuiltRoutes {
  *
  * @param labels labels of the UpstreamGroups created for routes with `useUpstreamGroup`.
  * @param scope prefixes error messages.
+ * @param plans release routes whose release the caller has already planned (and so validated), by route.
  */
 export function buildRoutes(
   routeArgs: readonly RouteArgs[],
   catalog: UpstreamCatalog,
   labels: { [key: string]: string } | undefined,
   scope?: string,
+  plans?: PlannedReleases,
 ): BuiltRoutes {
   if (!Array.isArray(routeArgs) || routeArgs.length === 0) {
     throw new ValidationError("routes", routeArgs, "a list of at least one route", scope);
@@ -275,10 +283,9 @@ export function buildRoutes(
       );
     } else if (route.release !== undefined) {
       const releaseField = `${field}.release`;
-      const plan = planRelease(
-        route.release,
-        scope === undefined ? releaseField : `${scope}: ${releaseField}`,
-      );
+      const plan =
+        plans?.get(route) ??
+        planRelease(route.release, scope === undefined ? releaseField : `${scope}: ${releaseField}`);
       const releaseNamespace =
         route.releaseNamespace === undefined
           ? undefined

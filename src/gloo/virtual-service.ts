@@ -3,7 +3,7 @@ import { ValidationError } from "../release/errors";
 import { requireDnsLabel } from "../release/names";
 import { UpstreamCatalog, requireObjectName, type UpstreamRef } from "./refs";
 import { registerRouting, routeDependencies, routingSummary } from "./register";
-import { buildRoutes, type RouteArgs, type RoutedRelease } from "./routes";
+import { buildRoutes, type PlannedReleases, type RouteArgs, type RoutedRelease } from "./routes";
 import {
   GATEWAY_API_VERSION,
   type GlooObjectMeta,
@@ -121,12 +121,16 @@ export function virtualServiceObject(
  *
  * @param scope - prefixes error messages, e.g. `VirtualService coalmine`.
  */
-export function buildVirtualService(args: VirtualServiceArgs, scope?: string): VirtualServiceObjects {
+export function buildVirtualService(
+  args: VirtualServiceArgs,
+  scope?: string,
+  plans?: PlannedReleases,
+): VirtualServiceObjects {
   const catalog = new UpstreamCatalog(args.upstreams, args.externalUpstreams, scope);
   const namespace = requireDnsLabel("namespace", args.namespace ?? DEFAULT_GATEWAY_NAMESPACE, scope);
   const labels = args.labels === undefined ? undefined : requireLabels("labels", args.labels, scope);
   const domains = requireVirtualHost(args.domains, args.displayName, "petstore.example.com", scope);
-  const { routes, upstreamGroups, releases } = buildRoutes(args.routes, catalog, labels, scope);
+  const { routes, upstreamGroups, releases } = buildRoutes(args.routes, catalog, labels, scope, plans);
 
   let name: string;
   if (args.name !== undefined) {

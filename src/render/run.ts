@@ -1,6 +1,7 @@
+import { existsSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
-import { register as registerTsx } from "tsx/cjs/api";
 import * as path from "node:path";
+import type * as TsxApi from "tsx/cjs/api";
 import { RenderError, TypeCheckError } from "./errors";
 import { readProject, topLevelKey, type ConfigChange } from "./project";
 import { startRecording, type PulumiSdk, type RecordedResource } from "./recorder";
@@ -38,6 +39,13 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
     if (errors.length > 0) throw new TypeCheckError(errors);
   }
   const requireFromProgram = createRequire(path.join(dir, "index.js"));
+  // tsx is an optional peer dependency of the package: only a TypeScript program needs it.
+  const tsx = loadTsx(requireFromProgram);
+  if (tsx === undefined && isTypeScript(files.main)) {
+    throw new RenderError(
+      `render needs tsx to load ${path.relative(process.cwd(), files.main) || files.main}, a TypeScript program: npm install --save-dev tsx`,
+    );
+  }
   let pulumi: PulumiSdk;
   try {
     pulumi = requireFromProgram("@pulumi/pulumi") as PulumiSdk;
@@ -75,7 +83,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
   let exported: unknown;
   try {
     process.chdir(dir);
-    registerTypeScript();
+    if (tsx !== undefined) registerTypeScript(tsx);
     const loaded = requireFromProgram(files.main) as unknown;
     const entry =
       typeof loaded === "function" ? loaded : (loaded as { default?: unknown } | undefined)?.default;
@@ -107,11 +115,41 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
   return { project: files.project, stack: options.stack, resources: recording.resources, outputs };
 }
 
+/**
+ * tsx's CommonJS API, from beside this package or else from the program's own dependencies; `undefined` when
+ * neither has it installed.
+ */
+function loadTsx(requireFromProgram: NodeJS.Require): typeof TsxApi | undefined {
+  for (const load of [createRequire(__filename), requireFromProgram]) {
+    try {
+      return load("tsx/cjs/api") as typeof TsxApi;
+    } catch (err) {
+      // Only tsx itself missing moves on; a tsx that is there but fails to load is reported as it is.
+      const missing =
+        (err as { code?: unknown }).code === "MODULE_NOT_FOUND" &&
+        (err as Error).message.split("\n")[0].includes("'tsx/cjs/api'");
+      if (!missing) throw err;
+    }
+  }
+  return undefined;
+}
+
+/** True when Node needs a TypeScript loader to run `main`: a TypeScript file, or a folder with only an index.ts. */
+function isTypeScript(main: string): boolean {
+  if (/\.[cm]?tsx?$/.test(main)) return true;
+  return (
+    existsSync(main) &&
+    statSync(main).isDirectory() &&
+    !existsSync(path.join(main, "index.js")) &&
+    existsSync(path.join(main, "index.ts"))
+  );
+}
+
 let typeScriptRegistered = false;
-function registerTypeScript(): void {
+function registerTypeScript(tsx: typeof TsxApi): void {
   if (typeScriptRegistered) return;
   // Loads .ts files with the program's nearest tsconfig.json (found from the working directory upwards).
-  registerTsx();
+  tsx.register();
   typeScriptRegistered = true;
 }
 

@@ -230,7 +230,7 @@ void describe("refusals register nothing", () => {
     const bad = { ...plan(), versions: ["blue"] };
     await refusesWithoutRegistering(
       () => createConsulTrafficSplitFromPlan("undefined-subset", bad, {}, parent),
-      /^ValidationError: undefined-subset: destinations\[1\]\.version: got "green"; expected one of the versions the resolver defines a subset for \("blue"\)$/,
+      /^ValidationError: undefined-subset: service-splitter\.splits\[1\]\.serviceSubset: got "green"; expected a defined subset: one of "blue"$/,
     );
   });
 
@@ -239,7 +239,7 @@ void describe("refusals register nothing", () => {
     const bad = { ...plan(), headerRoute: { header: { name: "stage", value: "canary" }, version: "red" } };
     await refusesWithoutRegistering(
       () => createConsulTrafficSplitFromPlan("undefined-route", bad, {}, parent),
-      /undefined-route: headerRoute\.version: got "red"/,
+      /undefined-route: service-router\.routes\[0\]\.destination\.serviceSubset: got "red"/,
     );
   });
 
@@ -254,7 +254,7 @@ void describe("refusals register nothing", () => {
     };
     await refusesWithoutRegistering(
       () => createConsulTrafficSplitFromPlan("duplicates", bad, {}, parent),
-      /duplicates: destinations\[1\]\.version: got "green"; expected a version not already split to/,
+      /duplicates: service-splitter\.splits\[1\]\.serviceSubset: got "green"; expected a destination not already split to/,
     );
   });
 
@@ -263,7 +263,7 @@ void describe("refusals register nothing", () => {
     const bad = { ...plan(), versions: ["blue", "Green"], destinations: [{ version: "blue", weight: 100 }] };
     await refusesWithoutRegistering(
       () => createConsulTrafficSplitFromPlan("upper", bad, {}, parent),
-      /upper: versions\[1\]: got "Green"; expected a DNS-1123 label/,
+      /upper: service-resolver\.subsets\[1\]\.name: got "Green"; expected a lower-case DNS label/,
     );
   });
 });

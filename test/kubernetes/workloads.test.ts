@@ -231,7 +231,7 @@ void describe("planVersionedService refuses", () => {
   void it("bad ports and replicas", () => {
     refuses(
       { port: 70000 },
-      /^ValidationError: payments: port: got 70000; expected a whole number from 1 to 65535 \(the container port\)$/,
+      /^ValidationError: payments: port: got 70000; expected a whole number from 1 to 65535 \(the container port\), e\.g\. 8080$/,
     );
     refuses(
       { versions: [{ version: "blue", image: "x", replicas: 1.5 }] },
