@@ -30,6 +30,7 @@ import {
   type ReleasePlan,
   type VersionWeight,
 } from "../release";
+import { checkArguments } from "../arguments";
 
 /** Type token of {@link CanaryRelease}. */
 export const CANARY_RELEASE_TYPE = "pulumi-canary:index:CanaryRelease";
@@ -331,7 +332,7 @@ export class CanaryRelease extends pulumi.ComponentResource {
 
   constructor(name: string, args: CanaryReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate and build everything first: a refused release registers nothing, not even this component.
-    const plan = planCanaryRelease(name, args);
+    const plan = checkArguments(() => planCanaryRelease(name, args));
     super(CANARY_RELEASE_TYPE, name, {}, opts);
     registerCanaryRelease(name, plan, this);
     this.phase = pulumi.output(plan.status.phase);

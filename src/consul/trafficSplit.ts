@@ -7,6 +7,7 @@ import {
   type ConsulEntries,
   type ConsulEntryOptions,
 } from "./entries";
+import { checkArguments } from "../arguments";
 
 /** Type token of {@link ConsulTrafficSplit}. */
 export const CONSUL_TRAFFIC_SPLIT_TYPE = "pulumi-canary:index:ConsulTrafficSplit";
@@ -171,7 +172,7 @@ export class ConsulTrafficSplit extends pulumi.ComponentResource {
 
   constructor(name: string, args: ConsulTrafficSplitArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate before the component itself is registered: a refused release registers nothing.
-    const entries = planConsulTrafficSplit(name, args);
+    const entries = checkArguments(() => planConsulTrafficSplit(name, args));
     super(CONSUL_TRAFFIC_SPLIT_TYPE, name, {}, opts);
     const created = registerConsulEntries(
       name,

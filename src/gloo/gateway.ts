@@ -7,6 +7,7 @@ import { registerGlooObject } from "./register";
 import type { GlooDelegateAction, GlooMatcher, GlooRoute, GlooVirtualService } from "./types";
 import { requireLabels } from "./upstream";
 import { DEFAULT_GATEWAY_NAMESPACE, requireVirtualHost, virtualServiceObject } from "./virtual-service";
+import { checkArguments } from "../arguments";
 
 /**
  * One team's share of a `PlatformGateway`: the path prefix delegated to it and where its RouteTables live.
@@ -225,7 +226,12 @@ export function buildPlatformGateway(args: PlatformGatewayArgs, scope?: string):
   );
 
   return {
-    virtualService: virtualServiceObject({ name, namespace, ...(labels ? { labels } : {}) }, domains, routes, args.displayName),
+    virtualService: virtualServiceObject(
+      { name, namespace, ...(labels ? { labels } : {}) },
+      domains,
+      routes,
+      args.displayName,
+    ),
     delegations,
   };
 }
@@ -252,7 +258,9 @@ export class PlatformGateway extends pulumi.ComponentResource {
 
   constructor(name: string, args: PlatformGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
     // Refuse bad arguments before anything is registered.
-    const objects = buildPlatformGateway({ ...args, name: args.name ?? name }, `PlatformGateway ${name}`);
+    const objects = checkArguments(() =>
+      buildPlatformGateway({ ...args, name: args.name ?? name }, `PlatformGateway ${name}`),
+    );
     super(PLATFORM_GATEWAY_TYPE, name, {}, opts);
     registerGlooObject(name, objects.virtualService, this);
     this.name = objects.virtualService.metadata.name;

@@ -81,7 +81,12 @@ export function registerRouting(
     ),
   );
   return {
-    routing: registerGlooObject(name, routing, parent, pulumi.mergeOptions(opts, { dependsOn: upstreamGroups })),
+    routing: registerGlooObject(
+      name,
+      routing,
+      parent,
+      pulumi.mergeOptions(opts, { dependsOn: upstreamGroups }),
+    ),
     upstreamGroups,
   };
 }

@@ -14,6 +14,7 @@ import { registerRouting, routeDependencies, routingSummary } from "./register";
 import { GATEWAY_API_VERSION, type GlooRouteTable, type GlooUpstreamGroup } from "./types";
 import { requireLabels } from "./upstream";
 import { buildRoutes, routeLabel, type PlannedReleases, type RouteArgs, type RoutedRelease } from "./routes";
+import { checkArguments } from "../arguments";
 
 /** Smallest and largest RouteTable `weight` (an int32). */
 export const ROUTE_TABLE_WEIGHT_MIN = -2147483648;
@@ -194,7 +195,7 @@ export class TeamRouteTable extends pulumi.ComponentResource {
   readonly splits: { [route: string]: string };
 
   constructor(name: string, args: TeamRouteTableArgs, opts?: pulumi.ComponentResourceOptions) {
-    const objects = buildTeamRouteTable(args, `TeamRouteTable ${name}`); // refuse bad arguments first
+    const objects = checkArguments(() => buildTeamRouteTable(args, `TeamRouteTable ${name}`)); // refuse bad arguments first
     super(TEAM_ROUTE_TABLE_TYPE, name, {}, opts);
     registerRouting(name, objects.routeTable, objects.upstreamGroups, this, {
       dependsOn: routeDependencies(args),

@@ -1,7 +1,13 @@
 import { isDeepStrictEqual } from "node:util";
-import { ValidationError } from "../release/errors";
+import { Checks, ValidationError } from "../release/errors";
 import { requireDnsLabel, requireHeaderName, requireNonEmpty } from "../release/names";
-import { describeSplit, planRelease, type HeaderRule, type ReleasePlan, type ReleaseSpec } from "../release/plan";
+import {
+  describeSplit,
+  planRelease,
+  type HeaderRule,
+  type ReleasePlan,
+  type ReleaseSpec,
+} from "../release/plan";
 import { requireBoolean, requireString } from "../release/validate";
 import { routeOptionsOf } from "./options";
 import { requireRef, type UpstreamCatalog, type UpstreamGroupRef, type UpstreamRef } from "./refs";
@@ -237,99 +243,112 @@ export function buildRoutes(
   const origins: string[] = [];
   const groups = new Map<string, { group: GlooUpstreamGroup; route: string }>();
   const releases: RoutedRelease[] = [];
-  routeArgs.forEach((route, i) => {
-    const field = routeLabel(i, route);
-    const matcher = matcherOf(field, route, scope);
-    const actions = (["single", "multi", "upstreamGroup", "release"] as const).filter(
-      (key) => route[key] !== undefined,
-    );
-    if (actions.length !== 1) {
-      throw new ValidationError(
-        `${field} action`,
-        actions.length === 0 ? undefined : actions.join(" and "),
-        "exactly one of single (an Upstream), multi (weighted Upstreams), upstreamGroup or release",
-        scope,
+  // Every route is checked, so one call reports the problems of all routes; a refused route adds nothing.
+  const checks = new Checks();
+  routeArgs.forEach((route, i) =>
+    checks.check(() => {
+      const field = routeLabel(i, route);
+      const matcher = matcherOf(field, route, scope);
+      const actions = (["single", "multi", "upstreamGroup", "release"] as const).filter(
+        (key) => route[key] !== undefined,
       );
-    }
-    for (const key of ["useUpstreamGroup", "releaseNamespace"] as const) {
-      if (route[key] !== undefined && route.release === undefined) {
+      if (actions.length !== 1) {
         throw new ValidationError(
-          `${field}.${key}`,
-          route[key],
-          `no ${key} on a route without a release`,
+          `${field} action`,
+          actions.length === 0 ? undefined : actions.join(" and "),
+          "exactly one of single (an Upstream), multi (weighted Upstreams), upstreamGroup or release",
           scope,
         );
       }
-    }
-    const options =
-      route.options === undefined
-        ? undefined
-        : routeOptionsOf(`${field}.options`, route.options, catalog, scope);
-    const name =
-      route.name === undefined
-        ? undefined
-        : requireNonEmpty(`${field}.name`, route.name, 'a non-empty route name, e.g. "find-pet"', scope);
-    const extras = { name, options };
-
-    if (route.single !== undefined) {
-      routes.push(singleRoute(matcher, catalog.require(`${field}.single`, route.single, scope), extras));
-    } else if (route.multi !== undefined) {
-      routes.push(
-        multiRoute(matcher, requireWeightedUpstreams(`${field}.multi`, route.multi, catalog, scope), extras),
-      );
-    } else if (route.upstreamGroup !== undefined) {
-      routes.push(
-        upstreamGroupRoute(matcher, requireRef(`${field}.upstreamGroup`, route.upstreamGroup, scope), extras),
-      );
-    } else if (route.release !== undefined) {
-      const releaseField = `${field}.release`;
-      const plan =
-        plans?.get(route) ??
-        planRelease(route.release, scope === undefined ? releaseField : `${scope}: ${releaseField}`);
-      const releaseNamespace =
-        route.releaseNamespace === undefined
-          ? undefined
-          : requireDnsLabel(`${field}.releaseNamespace`, route.releaseNamespace, scope);
-      const upstreams = resolveReleaseUpstreams(
-        releaseField,
-        plan,
-        route.release,
-        catalog,
-        releaseNamespace,
-        scope,
-      );
-      let upstreamGroup: UpstreamGroupRef | undefined;
-      if (
-        route.useUpstreamGroup !== undefined &&
-        requireBoolean(`${field}.useUpstreamGroup`, route.useUpstreamGroup, scope)
-      ) {
-        upstreamGroup = {
-          name: plan.service,
-          namespace: releaseNamespace ?? upstreams[plan.destinations[0].version].namespace,
-        };
-        const group = releaseUpstreamGroup(
-          plan,
-          { ...upstreamGroup, ...(labels ? { labels: { ...labels } } : {}) },
-          upstreams,
-        );
-        const key = `${upstreamGroup.namespace}/${upstreamGroup.name}`;
-        const earlier = groups.get(key);
-        if (earlier === undefined) {
-          groups.set(key, { group, route: field });
-        } else if (!isDeepStrictEqual(earlier.group, group)) {
+      for (const key of ["useUpstreamGroup", "releaseNamespace"] as const) {
+        if (route[key] !== undefined && route.release === undefined) {
           throw new ValidationError(
-            releaseField,
-            describeSplit(plan.destinations),
-            `the same split as ${earlier.route}, whose UpstreamGroup ${key} this route would share (one group per service and namespace)`,
+            `${field}.${key}`,
+            route[key],
+            `no ${key} on a route without a release`,
             scope,
           );
         }
       }
-      routes.push(...releaseRoutes(plan, matcher, { ...extras, upstreams, upstreamGroup }));
-      releases.push({ route: field, plan, ...(upstreamGroup ? { upstreamGroup } : {}) });
-    }
-    while (origins.length < routes.length) origins.push(field);
-  });
+      const options =
+        route.options === undefined
+          ? undefined
+          : routeOptionsOf(`${field}.options`, route.options, catalog, scope);
+      const name =
+        route.name === undefined
+          ? undefined
+          : requireNonEmpty(`${field}.name`, route.name, 'a non-empty route name, e.g. "find-pet"', scope);
+      const extras = { name, options };
+
+      if (route.single !== undefined) {
+        routes.push(singleRoute(matcher, catalog.require(`${field}.single`, route.single, scope), extras));
+      } else if (route.multi !== undefined) {
+        routes.push(
+          multiRoute(
+            matcher,
+            requireWeightedUpstreams(`${field}.multi`, route.multi, catalog, scope),
+            extras,
+          ),
+        );
+      } else if (route.upstreamGroup !== undefined) {
+        routes.push(
+          upstreamGroupRoute(
+            matcher,
+            requireRef(`${field}.upstreamGroup`, route.upstreamGroup, scope),
+            extras,
+          ),
+        );
+      } else if (route.release !== undefined) {
+        const releaseField = `${field}.release`;
+        const plan =
+          plans?.get(route) ??
+          planRelease(route.release, scope === undefined ? releaseField : `${scope}: ${releaseField}`);
+        const releaseNamespace =
+          route.releaseNamespace === undefined
+            ? undefined
+            : requireDnsLabel(`${field}.releaseNamespace`, route.releaseNamespace, scope);
+        const upstreams = resolveReleaseUpstreams(
+          releaseField,
+          plan,
+          route.release,
+          catalog,
+          releaseNamespace,
+          scope,
+        );
+        let upstreamGroup: UpstreamGroupRef | undefined;
+        if (
+          route.useUpstreamGroup !== undefined &&
+          requireBoolean(`${field}.useUpstreamGroup`, route.useUpstreamGroup, scope)
+        ) {
+          upstreamGroup = {
+            name: plan.service,
+            namespace: releaseNamespace ?? upstreams[plan.destinations[0].version].namespace,
+          };
+          const group = releaseUpstreamGroup(
+            plan,
+            { ...upstreamGroup, ...(labels ? { labels: { ...labels } } : {}) },
+            upstreams,
+          );
+          const key = `${upstreamGroup.namespace}/${upstreamGroup.name}`;
+          const earlier = groups.get(key);
+          if (earlier === undefined) {
+            groups.set(key, { group, route: field });
+          } else if (!isDeepStrictEqual(earlier.group, group)) {
+            throw new ValidationError(
+              releaseField,
+              describeSplit(plan.destinations),
+              `the same split as ${earlier.route}, whose UpstreamGroup ${key} this route would share (one group per service and namespace)`,
+              scope,
+            );
+          }
+        }
+        routes.push(...releaseRoutes(plan, matcher, { ...extras, upstreams, upstreamGroup }));
+        releases.push({ route: field, plan, ...(upstreamGroup ? { upstreamGroup } : {}) });
+      }
+      while (origins.length < routes.length) origins.push(field);
+    }),
+  );
+  checks.done();
   requireReachable(routes, origins, scope);
   return { routes, origins, upstreamGroups: [...groups.values()].map((g) => g.group), releases };
 }

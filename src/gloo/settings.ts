@@ -5,6 +5,7 @@ import { requireDnsLabel } from "../release/names";
 import { requireObjectName } from "./refs";
 import { GLOO_API_VERSION, type GlooSettings } from "./types";
 import { DEFAULT_GATEWAY_NAMESPACE } from "./virtual-service";
+import { checkArguments } from "../arguments";
 
 /** Name of the Settings object Gloo's helm chart installs. */
 export const DEFAULT_SETTINGS_NAME = "default";
@@ -126,7 +127,7 @@ export class GlooSettingsPatch extends pulumi.ComponentResource {
   readonly namespace: string;
 
   constructor(name: string, args: GlooSettingsPatchArgs, opts?: pulumi.ComponentResourceOptions) {
-    const object = buildGlooSettingsPatch(args, `GlooSettingsPatch ${name}`); // refuse bad arguments first
+    const object = checkArguments(() => buildGlooSettingsPatch(args, `GlooSettingsPatch ${name}`)); // refuse bad arguments first
     super(GLOO_SETTINGS_PATCH_TYPE, name, {}, opts);
     new k8s.apiextensions.CustomResourcePatch(
       name,

@@ -8,6 +8,7 @@ import { registerGlooObject, resourcesAmong } from "./register";
 import { releaseUpstreamGroup, upstreamGroupObject, type WeightedRef } from "./routes";
 import type { GlooResourceRef, GlooUpstreamGroup } from "./types";
 import { requireLabels, upstreamName } from "./upstream";
+import { checkArguments } from "../arguments";
 
 /** An Upstream and its share of traffic. */
 export interface WeightedUpstream {
@@ -190,7 +191,7 @@ export class UpstreamGroup extends pulumi.ComponentResource implements UpstreamG
   readonly namespace: string;
 
   constructor(name: string, args: UpstreamGroupArgs, opts?: pulumi.ComponentResourceOptions) {
-    const object = buildUpstreamGroup(args, `UpstreamGroup ${name}`); // refuse bad arguments first
+    const object = checkArguments(() => buildUpstreamGroup(args, `UpstreamGroup ${name}`)); // refuse bad arguments first
     super(UPSTREAM_GROUP_TYPE, name, {}, opts);
     const deps = resourcesAmong([...(args.upstreams ?? []), ...(args.externalUpstreams ?? [])]);
     registerGlooObject(name, object, this, { dependsOn: deps });

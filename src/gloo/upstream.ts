@@ -1,10 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ValidationError } from "../release/errors";
+import { Checks, ValidationError } from "../release/errors";
 import { DNS_LABEL_MAX, requireDnsLabel } from "../release/names";
 import { requirePort } from "../release/validate";
 import { requireObjectName, type UpstreamRef } from "./refs";
 import { registerGlooObject } from "./register";
 import { GLOO_API_VERSION, type GlooUpstream } from "./types";
+import { checkArguments } from "../arguments";
 
 /** Arguments of an `Upstream`: one version of a Kubernetes Service as a Gloo Upstream. */
 export interface UpstreamArgs {
@@ -55,43 +56,55 @@ export function versionSelector(service: string, version: string): { [key: strin
  * @param scope - prefixes error messages, e.g. `Upstream petstore-v1`.
  */
 export function buildUpstream(args: UpstreamArgs, scope?: string): GlooUpstream {
-  const service = requireDnsLabel("service", args.service, scope);
-  const version = requireDnsLabel("version", args.version, scope);
-  const namespace = requireDnsLabel("namespace", args.namespace ?? DEFAULT_SERVICE_NAMESPACE, scope);
-  const port = requirePort("port", args.port, "the Service port", scope);
+  // Independent fields are all checked, so one call reports every problem.
+  const checks = new Checks();
+  const service = checks.check(() => requireDnsLabel("service", args.service, scope));
+  const version = checks.check(() => requireDnsLabel("version", args.version, scope));
+  const namespace = checks.check(() =>
+    requireDnsLabel("namespace", args.namespace ?? DEFAULT_SERVICE_NAMESPACE, scope),
+  );
+  const port = checks.check(() => requirePort("port", args.port, "the Service port", scope));
+  const labels = checks.check(() =>
+    args.labels === undefined ? undefined : requireLabels("labels", args.labels, scope),
+  );
+  const named = checks.check(() =>
+    args.name === undefined ? undefined : requireObjectName("name", args.name, scope),
+  );
+  const given = checks.check(() =>
+    args.selector === undefined ? undefined : requireLabels("selector", args.selector, scope),
+  );
+  checks.done();
+  // Checked above: a failed check has thrown.
+  const [svc, ver, ns, p] = [service!, version!, namespace!, port!];
   let name: string;
-  if (args.name === undefined) {
-    name = upstreamName(service, version);
+  if (named === undefined) {
+    name = upstreamName(svc, ver);
     if (name.length > DNS_LABEL_MAX) {
       throw new ValidationError(
         "version",
-        version,
+        ver,
         `a version short enough that "<service>-<version>" (here "${name}", ${name.length} characters) fits in ${DNS_LABEL_MAX} characters, or an explicit name`,
         scope,
       );
     }
   } else {
-    name = requireObjectName("name", args.name, scope);
+    name = named;
   }
-  const selector =
-    args.selector === undefined
-      ? versionSelector(service, version)
-      : requireLabels("selector", args.selector, scope);
+  const selector = given ?? versionSelector(svc, ver);
   if (Object.keys(selector).length === 0) {
     throw new ValidationError(
       "selector",
       selector,
-      `at least one pod label, e.g. { version: "${version}" } (an empty selector takes the endpoints of every version)`,
+      `at least one pod label, e.g. { version: "${ver}" } (an empty selector takes the endpoints of every version)`,
       scope,
     );
   }
-  const labels = args.labels === undefined ? undefined : requireLabels("labels", args.labels, scope);
   return {
     apiVersion: GLOO_API_VERSION,
     kind: "Upstream",
-    metadata: { name, namespace, ...(labels ? { labels } : {}) },
+    metadata: { name, namespace: ns, ...(labels ? { labels } : {}) },
     spec: {
-      kube: { serviceName: service, serviceNamespace: namespace, servicePort: port, selector },
+      kube: { serviceName: svc, serviceNamespace: ns, servicePort: p, selector },
     },
   };
 }
@@ -146,7 +159,7 @@ export class Upstream extends pulumi.ComponentResource implements UpstreamRef {
   readonly namespace: string;
 
   constructor(name: string, args: UpstreamArgs, opts?: pulumi.ComponentResourceOptions) {
-    const object = buildUpstream(args, `Upstream ${name}`); // refuse bad arguments before anything is registered
+    const object = checkArguments(() => buildUpstream(args, `Upstream ${name}`)); // refuse bad arguments first
     super(UPSTREAM_TYPE, name, {}, opts);
     registerGlooObject(name, object, this);
     this.name = object.metadata.name;

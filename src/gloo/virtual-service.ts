@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ValidationError } from "../release/errors";
+import { Checks, ValidationError } from "../release/errors";
 import { requireDnsLabel } from "../release/names";
 import { UpstreamCatalog, requireObjectName, type UpstreamRef } from "./refs";
 import { registerRouting, routeDependencies, routingSummary } from "./register";
@@ -12,6 +12,7 @@ import {
   type GlooVirtualService,
 } from "./types";
 import { requireLabels } from "./upstream";
+import { checkArguments } from "../arguments";
 
 /** Type token of the `VirtualService` component. */
 export const VIRTUAL_SERVICE_TYPE = "pulumi-canary:index:VirtualService";
@@ -126,15 +127,28 @@ export function buildVirtualService(
   scope?: string,
   plans?: PlannedReleases,
 ): VirtualServiceObjects {
-  const catalog = new UpstreamCatalog(args.upstreams, args.externalUpstreams, scope);
-  const namespace = requireDnsLabel("namespace", args.namespace ?? DEFAULT_GATEWAY_NAMESPACE, scope);
-  const labels = args.labels === undefined ? undefined : requireLabels("labels", args.labels, scope);
-  const domains = requireVirtualHost(args.domains, args.displayName, "petstore.example.com", scope);
-  const { routes, upstreamGroups, releases } = buildRoutes(args.routes, catalog, labels, scope, plans);
+  // Independent fields and every route are all checked, so one call reports every problem.
+  const checks = new Checks();
+  const catalog = checks.check(() => new UpstreamCatalog(args.upstreams, args.externalUpstreams, scope));
+  const namespace = checks.check(() =>
+    requireDnsLabel("namespace", args.namespace ?? DEFAULT_GATEWAY_NAMESPACE, scope),
+  );
+  const labels = checks.check(() =>
+    args.labels === undefined ? undefined : requireLabels("labels", args.labels, scope),
+  );
+  const domains = checks.check(() =>
+    requireVirtualHost(args.domains, args.displayName, "petstore.example.com", scope),
+  );
+  const built = catalog && checks.check(() => buildRoutes(args.routes, catalog, labels, scope, plans));
+  const named = checks.check(() =>
+    args.name === undefined ? undefined : requireObjectName("name", args.name, scope),
+  );
+  checks.done();
+  const { routes, upstreamGroups, releases } = built!;
 
   let name: string;
-  if (args.name !== undefined) {
-    name = requireObjectName("name", args.name, scope);
+  if (named !== undefined) {
+    name = named;
   } else {
     const services = [...new Set(releases.map((r) => r.plan.service))];
     if (services.length !== 1) {
@@ -149,7 +163,12 @@ export function buildVirtualService(
   }
 
   return {
-    virtualService: virtualServiceObject({ name, namespace, ...(labels ? { labels } : {}) }, domains, routes, args.displayName),
+    virtualService: virtualServiceObject(
+      { name, namespace, ...(labels ? { labels } : {}) },
+      domains,
+      routes,
+      args.displayName,
+    ),
     upstreamGroups,
     releases,
   };
@@ -172,7 +191,7 @@ export class VirtualService extends pulumi.ComponentResource {
   readonly splits: { [route: string]: string };
 
   constructor(name: string, args: VirtualServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-    const objects = buildVirtualService(args, `VirtualService ${name}`); // refuse bad arguments first
+    const objects = checkArguments(() => buildVirtualService(args, `VirtualService ${name}`)); // refuse bad arguments first
     super(VIRTUAL_SERVICE_TYPE, name, {}, opts);
     registerRouting(name, objects.virtualService, objects.upstreamGroups, this, {
       dependsOn: routeDependencies(args),

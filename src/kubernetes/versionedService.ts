@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { planVersionedService, type VersionedServiceArgs, type VersionedServicePlan } from "./workloads";
+import { checkArguments } from "../arguments";
 
 /** Type token of {@link VersionedService}. */
 export const VERSIONED_SERVICE_TYPE = "pulumi-canary:index:VersionedService";
@@ -68,7 +69,7 @@ export class VersionedService extends pulumi.ComponentResource {
 
   constructor(name: string, args: VersionedServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate before the component itself is registered: refused arguments register nothing.
-    const plan = planVersionedService(args, name);
+    const plan = checkArguments(() => planVersionedService(args, name));
     super(VERSIONED_SERVICE_TYPE, name, {}, opts);
     const created = registerVersionedService(
       name,

@@ -1,4 +1,4 @@
-import { ValidationError } from "./errors";
+import { Checks, ValidationError } from "./errors";
 import { DNS_LABEL_MAX, requireDnsLabel, requireHeaderName, requireNonEmpty } from "./names";
 import { parseWeight } from "./weight";
 
@@ -80,6 +80,14 @@ export interface ReleasePlan {
   headerRoute?: HeaderRoute;
 }
 
+/** Checks a header rule: a header name and a non-empty value. */
+function headerOf(rule: HeaderRule, scope?: string): HeaderRule {
+  return {
+    name: requireHeaderName("header.name", rule.name, scope),
+    value: requireNonEmpty("header.value", rule.value, 'a non-empty header value such as "canary"', scope),
+  };
+}
+
 /**
  * Validates a release and derives its plan. Pure: no Pulumi, no I/O.
  *
@@ -90,9 +98,19 @@ export interface ReleasePlan {
  * @param scope - prefixes error messages (e.g. the component or stack the spec comes from).
  */
 export function planRelease(spec: ReleaseSpec, scope?: string): ReleasePlan {
+  // The service, the stable version, the weight and the header are checked together, so one call reports all of
+  // their problems; what depends on them comes after.
+  const checks = new Checks();
   const service = requireDnsLabel("service", spec.service, scope);
-  const stable = requireVersion("stableVersion", spec.stableVersion, service, scope);
-  const canaryWeight = parseWeight("canaryWeight", spec.canaryWeight ?? 0, scope);
+  const stableChecked = checks.check(() =>
+    requireVersion("stableVersion", spec.stableVersion, service, scope),
+  );
+  const weightChecked = checks.check(() => parseWeight("canaryWeight", spec.canaryWeight ?? 0, scope));
+  const headerChecked = checks.check(() =>
+    spec.header === undefined ? undefined : headerOf(spec.header, scope),
+  );
+  checks.done();
+  const [stable, canaryWeight, header] = [stableChecked!, weightChecked!, headerChecked];
 
   let canary: string | undefined;
   if (spec.canaryVersion !== undefined) {
@@ -112,19 +130,6 @@ export function planRelease(spec: ReleaseSpec, scope?: string): ReleasePlan {
       "0 while no canaryVersion is set (set canaryVersion first)",
       scope,
     );
-  }
-
-  let header: HeaderRule | undefined;
-  if (spec.header !== undefined) {
-    header = {
-      name: requireHeaderName("header.name", spec.header.name, scope),
-      value: requireNonEmpty(
-        "header.value",
-        spec.header.value,
-        'a non-empty header value such as "canary"',
-        scope,
-      ),
-    };
   }
 
   const extras = (spec.extraVersions ?? []).map((extra, i) => {

@@ -182,7 +182,7 @@ void describe("refusals register nothing", () => {
           canaryWeight: 0,
           protocol: ConsulProtocol.Tcp,
         }),
-      /^ValidationError: tcp-canary: protocol: got "tcp"; expected "http", "http2" or "grpc" for a release with canaryVersion "green"/,
+      /^InvalidArgumentsError: tcp-canary: protocol: got "tcp"; expected "http", "http2" or "grpc" for a release with canaryVersion "green"/,
     );
   });
 
@@ -209,14 +209,14 @@ void describe("refusals register nothing", () => {
     await refusesWithoutRegistering(
       () =>
         new ConsulTrafficSplit("slow", { service: "payments", stableVersion: "blue", requestTimeout: "15" }),
-      /^ValidationError: slow: requestTimeout: got "15"; expected a positive Go duration/,
+      /^InvalidArgumentsError: slow: requestTimeout: got "15"; expected a positive Go duration/,
     );
   });
 
   void it("a version that is not a DNS label", async () => {
     await refusesWithoutRegistering(
       () => new ConsulTrafficSplit("dotted", { service: "payments", stableVersion: "v1.2" }),
-      /^ValidationError: dotted: stableVersion: got "v1\.2"; expected a DNS-1123 label/,
+      /^InvalidArgumentsError: dotted: stableVersion: got "v1\.2"; expected a DNS-1123 label/,
     );
   });
 

@@ -209,7 +209,7 @@ describe("team components", () => {
     gateways.forEach((args, i) =>
       assert.throws(
         () => new PlatformGateway(`bad-gateway-${i}`, args),
-        /^ValidationError: PlatformGateway bad-gateway-\d: /,
+        /^InvalidArgumentsError: PlatformGateway bad-gateway-\d: /,
       ),
     );
     const echoV1 = { name: "echo-v1", namespace: "echo" };
@@ -246,7 +246,7 @@ describe("team components", () => {
     tables.forEach((args, i) =>
       assert.throws(
         () => new TeamRouteTable(`bad-table-${i}`, args),
-        /^ValidationError: TeamRouteTable bad-table-\d: team echo: routes\[\d\] /,
+        /^InvalidArgumentsError: TeamRouteTable bad-table-\d: team echo: routes\[\d\] /,
       ),
     );
     const settings: GlooSettingsPatchArgs[] = [
@@ -256,7 +256,7 @@ describe("team components", () => {
     settings.forEach((args, i) =>
       assert.throws(
         () => new GlooSettingsPatch(`bad-settings-${i}`, args),
-        /^ValidationError: GlooSettingsPatch bad-settings-\d: /,
+        /^InvalidArgumentsError: GlooSettingsPatch bad-settings-\d: /,
       ),
     );
     await rec.settle();

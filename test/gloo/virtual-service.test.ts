@@ -606,7 +606,7 @@ describe("VirtualService component", () => {
     refused.forEach((args, i) => {
       assert.throws(
         () => new VirtualService(`refused-${i}`, args),
-        /^ValidationError: VirtualService refused-\d: /,
+        /^InvalidArgumentsError: VirtualService refused-\d: /,
       );
     });
     await rec.settle();

@@ -111,12 +111,12 @@ void describe("VersionedService", () => {
             { version: "Green", image: "b:2" },
           ],
         }),
-      /^ValidationError: broken: versions\[1\]\.version: got "Green"; expected a DNS-1123 label/,
+      /^InvalidArgumentsError: broken: versions\[1\]\.version: got "Green"; expected a DNS-1123 label/,
     );
     assert.throws(
       () =>
         new VersionedService("noimage", { service: "noimage", port: 8080, versions: [{ version: "v1" }] }),
-      /^ValidationError: noimage: versions\[0\]\.image: got nothing; expected a container image/,
+      /^InvalidArgumentsError: noimage: versions\[0\]\.image: got nothing; expected a container image/,
     );
     await rec.settle();
     assert.equal(rec.resources.length, count);
