@@ -2,6 +2,7 @@
  * Turns a registered @pulumi/consul config entry back into the JSON `consul config write` accepts, so a
  * rendered program can be applied (or compared) without the provider.
  */
+import { isJsonObject, type JsonObject } from "../json";
 
 /** Pulumi type tokens of the Consul config entries this package writes, with their Consul `Kind`. */
 export const CONSUL_ENTRY_KINDS: Readonly<Record<string, string>> = {
@@ -14,7 +15,7 @@ export const CONSUL_ENTRY_KINDS: Readonly<Record<string, string>> = {
 /** Pulumi type token of the provider's generic config entry (`kind`, `name`, `configJson`). */
 export const CONSUL_CONFIG_ENTRY_TYPE = "consul:index/configEntry:ConfigEntry";
 
-type Json = Record<string, unknown>;
+type Json = JsonObject;
 
 /** A generic config entry: `Kind`, `Name` (and namespace, partition) and the fields of its `configJson`. */
 function genericEntry(inputs: Json): Json | undefined {
@@ -26,16 +27,12 @@ function genericEntry(inputs: Json): Json | undefined {
   }
   return compact({
     ...common(String(inputs.kind), inputs),
-    ...(isRecord(fields) ? fields : {}),
+    ...(isJsonObject(fields) ? fields : {}),
   });
 }
 
-function isRecord(value: unknown): value is Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 function list(value: unknown): Json[] {
-  return Array.isArray(value) ? value.filter(isRecord) : [];
+  return Array.isArray(value) ? value.filter(isJsonObject) : [];
 }
 
 /** The first block of a provider list that stands for one Consul object (`exposes`, `redirects`, ...). */
@@ -52,7 +49,7 @@ function numbers(value: unknown): number[] | undefined {
 }
 
 function stringMap(value: unknown): Record<string, string> | undefined {
-  if (!isRecord(value)) return undefined;
+  if (!isJsonObject(value)) return undefined;
   return Object.fromEntries(
     Object.entries(value).filter((e): e is [string, string] => typeof e[1] === "string"),
   );
@@ -65,12 +62,12 @@ function compact(value: Json): Json | undefined {
     if (v === undefined || v === null || v === "") continue;
     if (Array.isArray(v)) {
       const items: unknown[] = v
-        .map((item: unknown) => (isRecord(item) ? compact(item) : item))
+        .map((item: unknown) => (isJsonObject(item) ? compact(item) : item))
         .filter((item) => item !== undefined && item !== null);
       if (items.length > 0) out[key] = items;
       continue;
     }
-    if (isRecord(v)) {
+    if (isJsonObject(v)) {
       const inner = compact(v);
       if (inner !== undefined) out[key] = inner;
       continue;
@@ -91,7 +88,7 @@ function common(kind: string, inputs: Json): Json {
 }
 
 function headerModifiers(value: unknown): Json | undefined {
-  const block = isRecord(value) ? value : undefined;
+  const block = isJsonObject(value) ? value : undefined;
   if (block === undefined) return undefined;
   return compact({ Add: stringMap(block.add), Set: stringMap(block.set), Remove: strings(block.removes) });
 }
@@ -209,8 +206,8 @@ function serviceRouter(inputs: Json): Json {
   return {
     ...common("service-router", inputs),
     Routes: list(inputs.routes).map((route) => {
-      const http = isRecord(route.match) && isRecord(route.match.http) ? route.match.http : {};
-      const destination = isRecord(route.destination) ? route.destination : {};
+      const http = isJsonObject(route.match) && isJsonObject(route.match.http) ? route.match.http : {};
+      const destination = isJsonObject(route.destination) ? route.destination : {};
       return compact({
         Match: {
           HTTP: {

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { asJsonObject, isJsonObject } from "../json";
 import { RenderError } from "./errors";
 
 /** A Pulumi project directory as render reads it. */
@@ -76,8 +77,8 @@ export function readProject(dir: string, stack: string, changes: readonly Config
   };
 
   // Project-level config: `key: value` or `key: {type, default, value}`.
-  for (const [key, decl] of Object.entries(asRecord(project.config))) {
-    if (decl !== null && typeof decl === "object" && !Array.isArray(decl) && !isSecure(decl)) {
+  for (const [key, decl] of Object.entries(asJsonObject(project.config))) {
+    if (isJsonObject(decl) && !isSecure(decl)) {
       const d = decl as { default?: unknown; value?: unknown };
       const value = d.value ?? d.default;
       if (value !== undefined) put(key, value, projectFile);
@@ -96,7 +97,7 @@ export function readProject(dir: string, stack: string, changes: readonly Config
       `stack "${stack}": no Pulumi.${stack}.yaml in ${dir}; ${stacks.length ? `stacks here: ${stacks.join(", ")}` : "no stack files here"}`,
     );
   }
-  for (const [key, value] of Object.entries(asRecord(readYaml(stackFile).config))) put(key, value, stackFile);
+  for (const [key, value] of Object.entries(asJsonObject(readYaml(stackFile).config))) put(key, value, stackFile);
   const stackConfig = { ...config };
   for (const change of changes) applyChange(config, secretKeys, name, change);
 
@@ -217,7 +218,7 @@ function defaultMain(dir: string): string {
   for (let at = dir; ; at = path.dirname(at)) {
     const manifest = path.join(at, "package.json");
     if (existsSync(manifest)) {
-      const pkg = asRecord(JSON.parse(readFileSync(manifest, "utf8")) as unknown);
+      const pkg = asJsonObject(JSON.parse(readFileSync(manifest, "utf8")) as unknown);
       const exported = pkg.exports;
       const dot =
         typeof exported === "object" && exported !== null
@@ -244,13 +245,7 @@ function readYaml(file: string): Record<string, unknown> {
   } catch (err) {
     throw new RenderError(`${file}: ${(err as Error).message.split("\n")[0]}`);
   }
-  return asRecord(doc);
-}
-
-function asRecord(value: unknown): Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {};
+  return asJsonObject(doc);
 }
 
 function isSecure(value: unknown): boolean {

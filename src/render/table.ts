@@ -1,3 +1,4 @@
+import { asJsonObject, type JsonObject } from "../json";
 import { Layer, type RenderedObject } from "./emit";
 
 /** One row of the traffic table: which requests go where, and what share of them. */
@@ -9,8 +10,8 @@ export interface TrafficRow {
   share: string;
 }
 
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : {});
+type Obj = JsonObject;
+const obj = asJsonObject;
 const list = (v: unknown): Obj[] => (Array.isArray(v) ? v.map(obj) : []);
 const str = (v: unknown): string => (typeof v === "string" ? v : "");
 
