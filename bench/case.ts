@@ -3,21 +3,22 @@
 // run.ts transpiles this file to bench/.out/case.js and runs it with plain Node, as a built program runs:
 //   node bench/.out/case.js '{"mode":"package","n":100,"weight":10,"distEntry":"...","resultTo":"..."}'
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { createRequire } from "node:module";
 import { performance } from "node:perf_hooks";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as consul from "@pulumi/consul";
 import type * as Canary from "../src/index";
+import type * as Recorder from "../src/render/recorder";
+import type { RecordedResource } from "../src/render/recorder";
 import {
   PROJECT,
-  installMocks,
+  STACK,
   releasesConfig,
-  settle,
   differences,
   type CaseArgs,
   type CaseResult,
-  type Counter,
   type Graph,
   type GraphNode,
 } from "./shared";
@@ -62,86 +63,26 @@ function constructorFor(classes: Map<string, CustomConstructor>, type: string): 
   throw new Error(`no SDK class known for ${type}`);
 }
 
-interface RegisterRequest {
-  getType(): string;
-  getName(): string;
-  getCustom(): boolean;
-  getParent(): string;
-  getObject(): unknown;
-  getDependenciesList(): string[];
-}
-interface OutputsRequest {
-  getUrn(): string;
-  getOutputs(): unknown;
-}
-interface Response {
-  getUrn(): string;
-}
-type Callback = (err: Error | null, response?: Response) => void;
-interface MockMonitorLike {
-  registerResource(req: RegisterRequest, callback: Callback): unknown;
-  registerResourceOutputs(
-    req: OutputsRequest,
-    callback: (err: Error | null, response?: unknown) => void,
-  ): unknown;
-  /** What the mocks answered, by URN: `state` is what `newResource` returned, i.e. the inputs. */
-  getRegisteredResources(): Map<string, { state: unknown }>;
-}
-
-/**
- * Notes every registration (type, name, parent, dependencies, URN) and every component's outputs, in both modes
- * alike. While the program runs it only keeps references; inputs and outputs are decoded afterwards, outside the
- * timed section. Custom resources' inputs are what the mocks stored as their state (`newResource` echoes them).
- */
-function startRecording(): () => GraphNode[] {
-  const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitorLike;
-  const deserialize = pulumi.runtime.deserializeProperties as (struct: unknown) => Inputs;
-  const nodes: GraphNode[] = [];
-  const componentInputs = new Map<GraphNode, unknown>();
-  const outputs = new Map<string, unknown>();
-  const register = monitor.registerResource.bind(monitor);
-  monitor.registerResource = (req, callback) => {
-    const node: GraphNode = {
-      urn: "",
-      type: req.getType(),
-      name: req.getName(),
-      custom: req.getCustom(),
-      parent: req.getParent(),
-      parentName: "",
-      parentType: "",
-      inputs: {},
-      dependsOn: req.getDependenciesList(),
-      dependsOnNames: [],
+/** The graph of what was registered, from the recorder's resources (decoded, with names of parents and dependencies). */
+function graphOf(resources: readonly RecordedResource[]): GraphNode[] {
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  return resources.map((r) => {
+    const parent = byUrn.get(r.parent);
+    const dependsOn = [...r.dependencies].sort();
+    return {
+      urn: r.urn,
+      type: r.type,
+      name: r.name,
+      custom: r.custom,
+      parent: r.parent,
+      parentName: parent?.name ?? "",
+      parentType: parent?.type ?? "",
+      inputs: r.inputs,
+      dependsOn,
+      dependsOnNames: dependsOn.map((urn) => byUrn.get(urn)?.name ?? urn),
+      ...(r.outputs !== undefined ? { outputs: r.outputs } : {}),
     };
-    if (!node.custom) componentInputs.set(node, req.getObject());
-    nodes.push(node);
-    return register(req, (err, response) => {
-      if (response) node.urn = response.getUrn();
-      callback(err, response);
-    });
-  };
-  const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
-  monitor.registerResourceOutputs = (req, callback) => {
-    outputs.set(req.getUrn(), req.getOutputs());
-    return registerOutputs(req, callback);
-  };
-  return () => {
-    const state = monitor.getRegisteredResources();
-    const byUrn = new Map(nodes.map((n) => [n.urn, n]));
-    for (const node of nodes) {
-      node.inputs = node.custom
-        ? (state.get(node.urn)?.state as Inputs)
-        : deserialize(componentInputs.get(node));
-      node.dependsOn = [...node.dependsOn].sort();
-      const parent = byUrn.get(node.parent);
-      node.parentName = parent?.name ?? "";
-      node.parentType = parent?.type ?? "";
-      node.dependsOnNames = node.dependsOn.map((urn) => byUrn.get(urn)?.name ?? urn);
-      const out = outputs.get(node.urn);
-      if (out !== undefined) node.outputs = deserialize(out);
-    }
-    return nodes;
-  };
+  });
 }
 
 /**
@@ -199,10 +140,14 @@ async function main(): Promise<void> {
   void k8s.apiextensions.CustomResource;
   const canary =
     args.mode === "package" ? (createRequire(__filename)(args.distEntry) as typeof Canary) : undefined;
-  const counter: Counter = { count: 0, leaf: 0, component: 0 };
-  await installMocks(pulumi, counter);
-  pulumi.runtime.setAllConfig({
-    [`${PROJECT}:releases`]: JSON.stringify(releasesConfig(args.n, args.weight)),
+  // The recorder render uses: the mock runtime, every registration noted with its inputs, parent and dependencies.
+  const { startRecording } = createRequire(__filename)(
+    path.join(path.dirname(args.distEntry), "render", "recorder.js"),
+  ) as typeof Recorder;
+  const recording = await startRecording(pulumi, {
+    project: PROJECT,
+    stack: STACK,
+    config: { [`${PROJECT}:releases`]: JSON.stringify(releasesConfig(args.n, args.weight)) },
   });
   const reference = args.graphFrom
     ? (JSON.parse(fs.readFileSync(args.graphFrom, "utf8")) as Graph)
@@ -215,7 +160,6 @@ async function main(): Promise<void> {
       ctor: node.custom ? constructorFor(classes, node.type) : undefined,
     }));
   }
-  const finish = startRecording();
 
   const cpuStart = process.cpuUsage();
   const start = performance.now();
@@ -223,13 +167,14 @@ async function main(): Promise<void> {
   if (canary) configMs = declarePackage(canary, args.n);
   else declareBaseline(steps);
   const declareMs = performance.now() - start;
-  await settle(pulumi, counter);
+  await recording.settle();
   const wallMs = performance.now() - start;
   const cpu = process.cpuUsage(cpuStart);
   const maxRssKb = process.resourceUsage().maxRSS;
 
   // After the timed section: what was registered, and whether it is the reference graph.
-  const graph: Graph = { releases: args.n, weight: args.weight, resources: finish() };
+  const graph: Graph = { releases: args.n, weight: args.weight, resources: graphOf(recording.resources) };
+  const leaf = recording.resources.filter((r) => r.custom).length;
   const result: CaseResult = {
     mode: args.mode,
     n: args.n,
@@ -238,9 +183,9 @@ async function main(): Promise<void> {
     declareMs,
     configMs,
     cpuMs: (cpu.user + cpu.system) / 1000,
-    registrations: counter.count,
-    leaf: counter.leaf,
-    component: counter.component,
+    registrations: recording.resources.length,
+    leaf,
+    component: recording.resources.length - leaf,
     maxRssKb,
     mismatches: reference ? differences(reference, graph) : [],
   };

@@ -1,6 +1,5 @@
 // Shared by the benchmark driver (run.ts) and the per-case program (case.ts).
 import { isDeepStrictEqual } from "node:util";
-import type * as pulumiModule from "@pulumi/pulumi";
 
 /** Project and stack of the mock runtime; config keys are `<PROJECT>:<key>`. */
 export const PROJECT = "canary-bench";
@@ -93,48 +92,6 @@ export interface CaseArgs {
   graphFrom?: string;
   /** Where to write the `CaseResult`. */
   resultTo: string;
-}
-
-/** Calls of `newResource` so far. */
-export interface Counter {
-  count: number;
-  leaf: number;
-  component: number;
-}
-
-/**
- * The mocks both modes use: every registration is answered with its inputs as state (custom resources get an
- * id), and counted.
- */
-export async function installMocks(pulumi: typeof pulumiModule, counter: Counter): Promise<void> {
-  await pulumi.runtime.setMocks(
-    {
-      newResource: (args) => {
-        counter.count++;
-        if (args.custom) counter.leaf++;
-        else counter.component++;
-        return {
-          id: args.custom ? `${args.name}-id` : undefined,
-          state: args.inputs as Record<string, unknown>,
-        };
-      },
-      call: (args) => args.inputs as Record<string, unknown>,
-    },
-    PROJECT,
-    STACK,
-    false,
-  );
-}
-
-/** Resolves once every registration made so far, and any it triggered, has been answered. */
-export async function settle(pulumi: typeof pulumiModule, counter: Counter): Promise<void> {
-  const waitForRPCs = (pulumi.runtime as unknown as { waitForRPCs: () => Promise<void> }).waitForRPCs;
-  let seen = -1;
-  while (seen !== counter.count) {
-    seen = counter.count;
-    await waitForRPCs();
-    await new Promise((resolve) => setImmediate(resolve));
-  }
 }
 
 /** Everything about a registration that must be the same in both modes, by URN. */

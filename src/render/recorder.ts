@@ -22,6 +22,8 @@ export interface RecordedResource {
   inputs: Record<string, unknown>;
   /** URNs of the resources this one depends on (dependsOn and inputs taken from other resources). */
   dependencies: string[];
+  /** What a component passed to `registerOutputs`, with outputs resolved (components only, once registered). */
+  outputs?: Record<string, unknown>;
 }
 
 /** Options for {@link startRecording}. */
@@ -63,8 +65,13 @@ interface RegisterResponse {
   getUrn(): string;
 }
 type Callback = (err: Error | null, response?: RegisterResponse) => void;
+interface OutputsRequest {
+  getUrn(): string;
+  getOutputs(): unknown;
+}
 interface MonitorLike {
   registerResource(req: RegisterRequest, callback: Callback): Promise<void> | void;
+  registerResourceOutputs(req: OutputsRequest, callback: (err: Error | null, response?: unknown) => void): unknown;
   registerStackTransform?(req: CallbackRef, callback: (err: Error | null, response?: unknown) => void): void;
 }
 /** The SDK's callback server: the functions behind the `transforms` option, by token. */
@@ -102,6 +109,7 @@ export async function startRecording(pulumi: PulumiSdk, options: RecordingOption
   if (options.config) pulumi.runtime.setAllConfig(options.config, options.secretKeys);
 
   const resources: RecordedResource[] = [];
+  const byUrn = new Map<string, RecordedResource>();
   const monitor = pulumi.runtime.getMonitor() as unknown as MonitorLike;
   const register = monitor.registerResource.bind(monitor);
   const deserialize = pulumi.runtime.deserializeProperties as (struct: unknown) => Record<string, unknown>;
@@ -128,10 +136,18 @@ export async function startRecording(pulumi: PulumiSdk, options: RecordingOption
     return register(req, (err, response) => {
       if (response) {
         record.urn = response.getUrn();
+        byUrn.set(record.urn, record);
         transforms.registered(record.urn, record.parent, ownTransforms);
       }
       callback(err, response);
     });
+  };
+
+  const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+  monitor.registerResourceOutputs = (req, callback) => {
+    const record = byUrn.get(req.getUrn());
+    if (record) record.outputs = deserialize(req.getOutputs());
+    return registerOutputs(req, callback);
   };
 
   const waitForRPCs = (pulumi.runtime as unknown as { waitForRPCs: () => Promise<void> }).waitForRPCs;
