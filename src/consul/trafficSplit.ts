@@ -1,6 +1,6 @@
 import * as consul from "@pulumi/consul";
 import * as pulumi from "@pulumi/pulumi";
-import { planRelease, type ReleasePlan, type ReleaseSpec } from "../release/plan";
+import { planRelease, type ReleaseSpec } from "../release/plan";
 import {
   buildConsulEntries,
   serviceDefaultsConfigJson,
@@ -113,36 +113,6 @@ export function registerConsulEntries(
 ): ConsulTrafficSplitResources {
   const resolution = registerConsulResolution(name, entries, parent, opts);
   return { entries, ...resolution, ...registerConsulRouting(name, entries, resolution, parent, opts) };
-}
-
-/**
- * Validates an already planned release against Consul's rules, then registers its entries as children of
- * `parent`. Nothing is registered when the plan is refused. For a composite that plans a release once and renders
- * it for several backends.
- */
-export function createConsulTrafficSplitFromPlan(
-  name: string,
-  plan: ReleasePlan,
-  options: ConsulEntryOptions,
-  parent: pulumi.Resource,
-  opts?: pulumi.CustomResourceOptions,
-): ConsulTrafficSplitResources {
-  const entries = buildConsulEntries(plan, options, name);
-  return registerConsulEntries(name, entries, parent, opts);
-}
-
-/**
- * Validates a release, then registers its Consul entries as children of `parent`. Nothing is registered when the
- * release is refused. A composite resource calls this to hold the entries directly, without a nested component.
- */
-export function createConsulTrafficSplit(
-  name: string,
-  args: ConsulTrafficSplitArgs,
-  parent: pulumi.Resource,
-  opts?: pulumi.CustomResourceOptions,
-): ConsulTrafficSplitResources {
-  const entries = planConsulTrafficSplit(name, args);
-  return registerConsulEntries(name, entries, parent, opts);
 }
 
 /**

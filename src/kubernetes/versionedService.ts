@@ -36,21 +36,6 @@ export function registerVersionedService(
 }
 
 /**
- * Validates a service's versions, then registers its Deployments and Service as children of `parent`. Nothing is
- * registered when the arguments are refused. A composite resource calls this to hold the workloads directly,
- * without a nested component, and can make its routes and splits depend on `deployments`.
- */
-export function createVersionedService(
-  name: string,
-  args: VersionedServiceArgs,
-  parent: pulumi.Resource,
-  opts?: pulumi.CustomResourceOptions,
-): VersionedServiceResources {
-  const plan = planVersionedService(args, name);
-  return registerVersionedService(name, plan, parent, opts);
-}
-
-/**
  * The Kubernetes workloads behind one service: a Deployment per version (Kubernetes name `<service>-<version>`,
  * labels `app=<service>` and `version=<version>`, Consul sidecar annotations with the version as service meta
  * and first tag) and one Service named `<service>` selecting `app=<service>` only, so every version registers in

@@ -7,8 +7,8 @@ import {
   CONSUL_TRAFFIC_SPLIT_TYPE,
   ConsulProtocol,
   ConsulTrafficSplit,
-  createConsulTrafficSplit,
-  createConsulTrafficSplitFromPlan,
+  planConsulTrafficSplit,
+  registerConsulEntries,
   registerConsulResolution,
   registerConsulRouting,
 } from "../../src/consul";
@@ -190,15 +190,15 @@ void describe("refusals register nothing", () => {
     const parent = new Holder("tcp-header-holder");
     await refusesWithoutRegistering(
       () =>
-        createConsulTrafficSplit(
+        registerConsulEntries(
           "tcp-header",
-          {
+          planConsulTrafficSplit("tcp-header", {
             service: "payments",
             stableVersion: "blue",
             canaryVersion: "green",
             header: { name: "stage", value: "canary" },
             protocol: ConsulProtocol.Tcp,
-          },
+          }),
           parent,
         ),
       /tcp-header: protocol: got "tcp"; expected .* a header rule/,
@@ -220,31 +220,26 @@ void describe("refusals register nothing", () => {
     );
   });
 
-  let holders = 0;
-  const holder = () => new Holder(`plan-holder-${++holders}`);
   const plan = (): ReleasePlan =>
     planRelease({ service: "payments", stableVersion: "blue", canaryVersion: "green", canaryWeight: 50 });
 
   void it("a split to a subset that is not defined", async () => {
-    const parent = holder();
     const bad = { ...plan(), versions: ["blue"] };
     await refusesWithoutRegistering(
-      () => createConsulTrafficSplitFromPlan("undefined-subset", bad, {}, parent),
+      () => buildConsulEntries(bad, {}, "undefined-subset"),
       /^ValidationError: undefined-subset: service-splitter\.splits\[1\]\.serviceSubset: got "green"; expected a defined subset: one of "blue"$/,
     );
   });
 
   void it("a header route to a subset that is not defined", async () => {
-    const parent = holder();
     const bad = { ...plan(), headerRoute: { header: { name: "stage", value: "canary" }, version: "red" } };
     await refusesWithoutRegistering(
-      () => createConsulTrafficSplitFromPlan("undefined-route", bad, {}, parent),
+      () => buildConsulEntries(bad, {}, "undefined-route"),
       /undefined-route: service-router\.routes\[0\]\.destination\.serviceSubset: got "red"/,
     );
   });
 
   void it("duplicate split destinations", async () => {
-    const parent = holder();
     const bad = {
       ...plan(),
       destinations: [
@@ -253,28 +248,32 @@ void describe("refusals register nothing", () => {
       ],
     };
     await refusesWithoutRegistering(
-      () => createConsulTrafficSplitFromPlan("duplicates", bad, {}, parent),
+      () => buildConsulEntries(bad, {}, "duplicates"),
       /duplicates: service-splitter\.splits\[1\]\.serviceSubset: got "green"; expected a destination not already split to/,
     );
   });
 
   void it("a subset name that is not a DNS label", async () => {
-    const parent = holder();
     const bad = { ...plan(), versions: ["blue", "Green"], destinations: [{ version: "blue", weight: 100 }] };
     await refusesWithoutRegistering(
-      () => createConsulTrafficSplitFromPlan("upper", bad, {}, parent),
+      () => buildConsulEntries(bad, {}, "upper"),
       /upper: service-resolver\.subsets\[1\]\.name: got "Green"; expected a lower-case DNS label/,
     );
   });
 });
 
 void describe("create functions for composites", () => {
-  void it("createConsulTrafficSplit registers the entries directly under the given parent", async () => {
+  void it("registerConsulEntries registers planned entries directly under the given parent", async () => {
     const from = rec.resources.length;
     const parent = new Holder("release");
-    const created = createConsulTrafficSplit(
+    const created = registerConsulEntries(
       "inventory",
-      { service: "inventory", stableVersion: "v1", canaryVersion: "v2", canaryWeight: 25 },
+      planConsulTrafficSplit("inventory", {
+        service: "inventory",
+        stableVersion: "v1",
+        canaryVersion: "v2",
+        canaryWeight: 25,
+      }),
       parent,
     );
     await rec.settle();

@@ -2,7 +2,12 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import * as consul from "@pulumi/consul";
-import { createVersionedService, VERSIONED_SERVICE_TYPE, VersionedService } from "../../src/kubernetes";
+import {
+  planVersionedService,
+  registerVersionedService,
+  VERSIONED_SERVICE_TYPE,
+  VersionedService,
+} from "../../src/kubernetes";
 import { one, ofType, recordResources, valueOf, type Recording } from "../support/runtime";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
@@ -161,18 +166,21 @@ void describe("VersionedService", () => {
   });
 });
 
-void describe("createVersionedService", () => {
+void describe("registerVersionedService", () => {
   void it("registers the workloads directly under the given parent and returns the Deployments by version", async () => {
     const from = rec.resources.length;
     const parent = new Holder("release");
-    const created = createVersionedService(
+    const created = registerVersionedService(
       "inventory",
-      {
-        service: "inventory",
-        image: "inventory:1",
-        port: 8080,
-        versions: [{ version: "v1" }, { version: "v2" }],
-      },
+      planVersionedService(
+        {
+          service: "inventory",
+          image: "inventory:1",
+          port: 8080,
+          versions: [{ version: "v1" }, { version: "v2" }],
+        },
+        "inventory",
+      ),
       parent,
     );
     await rec.settle();
