@@ -49,9 +49,9 @@ export interface UpstreamGroupSpec {
 }
 
 /**
- * `UpstreamGroup spec.destinations[]`: 2 of 3 properties. The same at `VirtualService
- * spec.virtualHost.routes[].routeAction.multi.destinations[]` and `RouteTable
- * spec.routes[].routeAction.multi.destinations[]`.
+ * `UpstreamGroup spec.destinations[]`: 2 of 3 properties. The same at
+ * `VirtualService spec.virtualHost.routes[].routeAction.multi.destinations[]` and
+ * `RouteTable spec.routes[].routeAction.multi.destinations[]`.
  */
 export interface WeightedDestination {
   destination?: Destination;
@@ -97,8 +97,8 @@ export interface Route {
 }
 
 /**
- * `VirtualService spec.virtualHost.routes[].matchers[]`: 7 of 8 properties. The same at `RouteTable
- * spec.routes[].matchers[]`.
+ * `VirtualService spec.virtualHost.routes[].matchers[]`: 7 of 8 properties. The same at
+ * `RouteTable spec.routes[].matchers[]`.
  */
 export interface Matcher {
   prefix?: string;
@@ -111,8 +111,8 @@ export interface Matcher {
 }
 
 /**
- * `VirtualService spec.virtualHost.routes[].matchers[].headers[]`: all 4 properties. The same at `RouteTable
- * spec.routes[].matchers[].headers[]`.
+ * `VirtualService spec.virtualHost.routes[].matchers[].headers[]`: all 4 properties. The same at
+ * `RouteTable spec.routes[].matchers[].headers[]`.
  */
 export interface HeaderMatcher {
   invertMatch?: boolean;
@@ -132,8 +132,8 @@ export interface QueryParameterMatcher {
 }
 
 /**
- * `VirtualService spec.virtualHost.routes[].routeAction`: 3 of 5 properties. The same at `RouteTable
- * spec.routes[].routeAction`.
+ * `VirtualService spec.virtualHost.routes[].routeAction`: 3 of 5 properties. The same at
+ * `RouteTable spec.routes[].routeAction`.
  */
 export interface RouteAction {
   single?: Destination;
@@ -142,16 +142,16 @@ export interface RouteAction {
 }
 
 /**
- * `VirtualService spec.virtualHost.routes[].routeAction.multi`: its only property. The same at `RouteTable
- * spec.routes[].routeAction.multi`.
+ * `VirtualService spec.virtualHost.routes[].routeAction.multi`: its only property. The same at
+ * `RouteTable spec.routes[].routeAction.multi`.
  */
 export interface MultiDestination {
   destinations?: WeightedDestination[];
 }
 
 /**
- * `VirtualService spec.virtualHost.routes[].delegateAction`: 2 of 4 properties. The same at `RouteTable
- * spec.routes[].delegateAction`.
+ * `VirtualService spec.virtualHost.routes[].delegateAction`: 2 of 4 properties. The same at
+ * `RouteTable spec.routes[].delegateAction`.
  */
 export interface DelegateAction {
   ref?: ResourceRef;
@@ -179,8 +179,8 @@ export interface SelectorExpression {
 }
 
 /**
- * `VirtualService spec.virtualHost.routes[].options`: 10 of 42 properties. The same at `RouteTable
- * spec.routes[].options`.
+ * `VirtualService spec.virtualHost.routes[].options`: 10 of 42 properties. The same at
+ * `RouteTable spec.routes[].options`.
  */
 export interface RouteOptions {
   prefixRewrite?: string | null;
@@ -196,8 +196,8 @@ export interface RouteOptions {
 }
 
 /**
- * `VirtualService spec.virtualHost.routes[].options.regexRewrite`: all 2 properties. The same at `RouteTable
- * spec.routes[].options.regexRewrite`.
+ * `VirtualService spec.virtualHost.routes[].options.regexRewrite`: all 2 properties. The same at
+ * `RouteTable spec.routes[].options.regexRewrite`.
  */
 export interface RegexMatchAndSubstitute {
   pattern?: RegexMatcher;
@@ -213,8 +213,8 @@ export interface RegexMatcher {
 }
 
 /**
- * `VirtualService spec.virtualHost.routes[].options.retries`: 5 of 7 properties. The same at `RouteTable
- * spec.routes[].options.retries`.
+ * `VirtualService spec.virtualHost.routes[].options.retries`: 5 of 7 properties. The same at
+ * `RouteTable spec.routes[].options.retries`.
  */
 export interface RetryPolicy {
   retryOn?: string;
@@ -275,8 +275,8 @@ export interface ResponseHeaderValueOption {
 }
 
 /**
- * `VirtualService spec.virtualHost.routes[].options.cors`: all 8 properties. The same at `RouteTable
- * spec.routes[].options.cors`.
+ * `VirtualService spec.virtualHost.routes[].options.cors`: all 8 properties. The same at
+ * `RouteTable spec.routes[].options.cors`.
  */
 export interface CorsPolicy {
   allowCredentials?: boolean;
@@ -290,8 +290,8 @@ export interface CorsPolicy {
 }
 
 /**
- * `VirtualService spec.virtualHost.routes[].options.shadowing`: 2 of 4 properties. The same at `RouteTable
- * spec.routes[].options.shadowing`.
+ * `VirtualService spec.virtualHost.routes[].options.shadowing`: 2 of 4 properties. The same at
+ * `RouteTable spec.routes[].options.shadowing`.
  */
 export interface RouteShadowing {
   upstream?: ResourceRef;

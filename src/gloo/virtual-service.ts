@@ -164,8 +164,8 @@ export function buildVirtualService(
 
   return {
     virtualService: virtualServiceObject(
-      { name, namespace, ...(labels ? { labels } : {}) },
-      domains,
+      { name, namespace: namespace!, ...(labels ? { labels } : {}) },
+      domains!,
       routes,
       args.displayName,
     ),

@@ -8,7 +8,6 @@ import {
   upstreamName,
   versionSelector,
 } from "../../src/gloo";
-import { ValidationError } from "../../src/release/errors";
 import { one, recordResources, type Recording } from "../support/runtime";
 
 describe("buildUpstream", () => {
