@@ -377,8 +377,9 @@ class Emitter {
       }
       const type = this.typeOf(property, select, `${where}.${name}`);
       const member = `${propertyName(name)}${required.has(name) ? "" : "?"}: ${type};`;
-      const doc = docOf(property);
-      if (!doc) return member;
+      // The vendored CRDs describe few properties; the doc then says so (it must not depend on the schema path: a
+      // shared type is compared member by member between the paths it is emitted at).
+      const doc = docOf(property) || `\`${name}\`: the CRD gives no description.`;
       return inline ? `/** ${doc} */ ${member}` : `${docComment(doc, "  ")}\n  ${member}`;
     });
   }

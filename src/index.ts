@@ -19,10 +19,14 @@ export {
   planRelease,
   type HeaderRoute,
   type HeaderRule,
+  type Problem,
   type ReleasePlan,
   type ReleaseSpec,
   type VersionWeight,
 } from "./release";
+
+// What a component throws when it refuses its arguments (the SDK's InputPropertiesError, one entry per problem).
+export { InvalidArgumentsError } from "./arguments";
 
 // CanaryRelease: every layer of one release, and its stack config.
 export {
@@ -161,3 +165,6 @@ export {
   type GlooVirtualServiceSpec,
   type GlooWeightedDestination,
 } from "./gloo";
+
+// The shapes generated from Gloo's CRDs (scripts/gen-gloo-types.ts), which the Gloo object shapes above extend.
+export * as GlooCrd from "./gloo/crd-types.generated";

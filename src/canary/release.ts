@@ -8,12 +8,12 @@ import {
   type ConsulProtocol,
 } from "../consul";
 import {
-  buildTeamRouteTable,
   buildUpstream,
-  buildVirtualService,
   registerGlooObject,
   registerRouting,
   requirePathPrefix,
+  teamRouteTableObjects,
+  virtualServiceObjects,
   type GlooRouteOptions,
   type GlooRouteTable,
   type GlooUpstream,
@@ -243,7 +243,7 @@ export function planCanaryRelease(name: string, args: CanaryReleaseArgs): Canary
     const planned = new Map([[route, release]]);
     if (g.routeTable) {
       const rt = g.routeTable;
-      const built = buildTeamRouteTable(
+      const built = teamRouteTableObjects(
         {
           team: rt.team,
           prefix: rt.delegatedPrefix ?? prefix,
@@ -259,7 +259,7 @@ export function planCanaryRelease(name: string, args: CanaryReleaseArgs): Canary
       );
       gloo = { routing: built.routeTable, upstreamGroups: built.upstreamGroups };
     } else {
-      const built = buildVirtualService(
+      const built = virtualServiceObjects(
         {
           name: g.virtualServiceName ?? release.service,
           namespace: g.virtualServiceNamespace,

@@ -31,20 +31,25 @@ export const SETTINGS_TYPE_META = { apiVersion: "gloo.solo.io/v1", kind: "Settin
 
 /** `Upstream spec`: 1 of 33 properties. */
 export interface UpstreamSpec {
+  /** `kube`: the CRD gives no description. */
   kube?: KubeUpstreamSpec;
 }
 
 /** `Upstream spec.kube`: 4 of 6 properties. */
 export interface KubeUpstreamSpec {
+  /** `serviceName`: the CRD gives no description. */
   serviceName?: string;
+  /** `serviceNamespace`: the CRD gives no description. */
   serviceNamespace?: string;
   /** From 0 to 4294967295. */
   servicePort?: number;
+  /** `selector`: the CRD gives no description. */
   selector?: { [key: string]: string };
 }
 
 /** `UpstreamGroup spec`: 1 of 2 properties. */
 export interface UpstreamGroupSpec {
+  /** `destinations`: the CRD gives no description. */
   destinations?: WeightedDestination[];
 }
 
@@ -54,6 +59,7 @@ export interface UpstreamGroupSpec {
  * `RouteTable spec.routes[].routeAction.multi.destinations[]`.
  */
 export interface WeightedDestination {
+  /** `destination`: the CRD gives no description. */
   destination?: Destination;
   /** From 0 to 4294967295. */
   weight?: number | null;
@@ -61,6 +67,7 @@ export interface WeightedDestination {
 
 /** `UpstreamGroup spec.destinations[].destination`: 1 of 5 properties. The same at 4 other schema paths. */
 export interface Destination {
+  /** `upstream`: the CRD gives no description. */
   upstream?: ResourceRef;
 }
 
@@ -69,30 +76,43 @@ export interface Destination {
  * paths.
  */
 export interface ResourceRef {
+  /** `name`: the CRD gives no description. */
   name?: string;
+  /** `namespace`: the CRD gives no description. */
   namespace?: string;
 }
 
 /** `VirtualService spec`: 2 of 4 properties. */
 export interface VirtualServiceSpec {
+  /** `displayName`: the CRD gives no description. */
   displayName?: string;
+  /** `virtualHost`: the CRD gives no description. */
   virtualHost?: VirtualHost;
 }
 
 /** `VirtualService spec.virtualHost`: 2 of 4 properties. */
 export interface VirtualHost {
+  /** `domains`: the CRD gives no description. */
   domains?: string[];
+  /** `routes`: the CRD gives no description. */
   routes?: Route[];
 }
 
 /** `VirtualService spec.virtualHost.routes[]`: 7 of 10 properties. The same at `RouteTable spec.routes[]`. */
 export interface Route {
+  /** `name`: the CRD gives no description. */
   name?: string;
+  /** `matchers`: the CRD gives no description. */
   matchers?: Matcher[];
+  /** `inheritableMatchers`: the CRD gives no description. */
   inheritableMatchers?: boolean | null;
+  /** `inheritablePathMatchers`: the CRD gives no description. */
   inheritablePathMatchers?: boolean | null;
+  /** `routeAction`: the CRD gives no description. */
   routeAction?: RouteAction;
+  /** `delegateAction`: the CRD gives no description. */
   delegateAction?: DelegateAction;
+  /** `options`: the CRD gives no description. */
   options?: RouteOptions;
 }
 
@@ -101,12 +121,19 @@ export interface Route {
  * `RouteTable spec.routes[].matchers[]`.
  */
 export interface Matcher {
+  /** `prefix`: the CRD gives no description. */
   prefix?: string;
+  /** `exact`: the CRD gives no description. */
   exact?: string;
+  /** `regex`: the CRD gives no description. */
   regex?: string;
+  /** `caseSensitive`: the CRD gives no description. */
   caseSensitive?: boolean | null;
+  /** `headers`: the CRD gives no description. */
   headers?: HeaderMatcher[];
+  /** `queryParameters`: the CRD gives no description. */
   queryParameters?: QueryParameterMatcher[];
+  /** `methods`: the CRD gives no description. */
   methods?: string[];
 }
 
@@ -115,9 +142,13 @@ export interface Matcher {
  * `RouteTable spec.routes[].matchers[].headers[]`.
  */
 export interface HeaderMatcher {
+  /** `invertMatch`: the CRD gives no description. */
   invertMatch?: boolean;
+  /** `name`: the CRD gives no description. */
   name?: string;
+  /** `regex`: the CRD gives no description. */
   regex?: boolean;
+  /** `value`: the CRD gives no description. */
   value?: string;
 }
 
@@ -126,8 +157,11 @@ export interface HeaderMatcher {
  * `RouteTable spec.routes[].matchers[].queryParameters[]`.
  */
 export interface QueryParameterMatcher {
+  /** `name`: the CRD gives no description. */
   name?: string;
+  /** `regex`: the CRD gives no description. */
   regex?: boolean;
+  /** `value`: the CRD gives no description. */
   value?: string;
 }
 
@@ -136,8 +170,11 @@ export interface QueryParameterMatcher {
  * `RouteTable spec.routes[].routeAction`.
  */
 export interface RouteAction {
+  /** `single`: the CRD gives no description. */
   single?: Destination;
+  /** `multi`: the CRD gives no description. */
   multi?: MultiDestination;
+  /** `upstreamGroup`: the CRD gives no description. */
   upstreamGroup?: ResourceRef;
 }
 
@@ -146,6 +183,7 @@ export interface RouteAction {
  * `RouteTable spec.routes[].routeAction.multi`.
  */
 export interface MultiDestination {
+  /** `destinations`: the CRD gives no description. */
   destinations?: WeightedDestination[];
 }
 
@@ -154,7 +192,9 @@ export interface MultiDestination {
  * `RouteTable spec.routes[].delegateAction`.
  */
 export interface DelegateAction {
+  /** `ref`: the CRD gives no description. */
   ref?: ResourceRef;
+  /** `selector`: the CRD gives no description. */
   selector?: RouteTableSelector;
 }
 
@@ -163,8 +203,11 @@ export interface DelegateAction {
  * `RouteTable spec.routes[].delegateAction.selector`.
  */
 export interface RouteTableSelector {
+  /** `namespaces`: the CRD gives no description. */
   namespaces?: string[];
+  /** `labels`: the CRD gives no description. */
   labels?: { [key: string]: string };
+  /** `expressions`: the CRD gives no description. */
   expressions?: SelectorExpression[];
 }
 
@@ -173,8 +216,11 @@ export interface RouteTableSelector {
  * same at `RouteTable spec.routes[].delegateAction.selector.expressions[]`.
  */
 export interface SelectorExpression {
+  /** `key`: the CRD gives no description. */
   key?: string;
+  /** `operator`: the CRD gives no description. */
   operator?: number | string;
+  /** `values`: the CRD gives no description. */
   values?: string[];
 }
 
@@ -183,15 +229,25 @@ export interface SelectorExpression {
  * `RouteTable spec.routes[].options`.
  */
 export interface RouteOptions {
+  /** `prefixRewrite`: the CRD gives no description. */
   prefixRewrite?: string | null;
+  /** `regexRewrite`: the CRD gives no description. */
   regexRewrite?: RegexMatchAndSubstitute;
+  /** `timeout`: the CRD gives no description. */
   timeout?: string;
+  /** `idleTimeout`: the CRD gives no description. */
   idleTimeout?: string;
+  /** `retries`: the CRD gives no description. */
   retries?: RetryPolicy;
+  /** `headerManipulation`: the CRD gives no description. */
   headerManipulation?: HeaderManipulation;
+  /** `hostRewrite`: the CRD gives no description. */
   hostRewrite?: string;
+  /** `autoHostRewrite`: the CRD gives no description. */
   autoHostRewrite?: boolean | null;
+  /** `cors`: the CRD gives no description. */
   cors?: CorsPolicy;
+  /** `shadowing`: the CRD gives no description. */
   shadowing?: RouteShadowing;
 }
 
@@ -200,7 +256,9 @@ export interface RouteOptions {
  * `RouteTable spec.routes[].options.regexRewrite`.
  */
 export interface RegexMatchAndSubstitute {
+  /** `pattern`: the CRD gives no description. */
   pattern?: RegexMatcher;
+  /** `substitution`: the CRD gives no description. */
   substitution?: string;
 }
 
@@ -209,6 +267,7 @@ export interface RegexMatchAndSubstitute {
  * `RouteTable spec.routes[].options.regexRewrite.pattern`.
  */
 export interface RegexMatcher {
+  /** `regex`: the CRD gives no description. */
   regex?: string;
 }
 
@@ -217,12 +276,15 @@ export interface RegexMatcher {
  * `RouteTable spec.routes[].options.retries`.
  */
 export interface RetryPolicy {
+  /** `retryOn`: the CRD gives no description. */
   retryOn?: string;
   /** From 0 to 4294967295. */
   numRetries?: number;
+  /** `perTryTimeout`: the CRD gives no description. */
   perTryTimeout?: string;
   /** Items from 0 to 4294967295. */
   retriableStatusCodes?: number[];
+  /** `retryBackOff`: the CRD gives no description. */
   retryBackOff?: RetryBackOff;
 }
 
@@ -231,7 +293,9 @@ export interface RetryPolicy {
  * `RouteTable spec.routes[].options.retries.retryBackOff`.
  */
 export interface RetryBackOff {
+  /** `baseInterval`: the CRD gives no description. */
   baseInterval?: string;
+  /** `maxInterval`: the CRD gives no description. */
   maxInterval?: string;
 }
 
@@ -240,9 +304,13 @@ export interface RetryBackOff {
  * `RouteTable spec.routes[].options.headerManipulation`.
  */
 export interface HeaderManipulation {
+  /** `requestHeadersToAdd`: the CRD gives no description. */
   requestHeadersToAdd?: HeaderValueOption[];
+  /** `requestHeadersToRemove`: the CRD gives no description. */
   requestHeadersToRemove?: string[];
+  /** `responseHeadersToAdd`: the CRD gives no description. */
   responseHeadersToAdd?: ResponseHeaderValueOption[];
+  /** `responseHeadersToRemove`: the CRD gives no description. */
   responseHeadersToRemove?: string[];
 }
 
@@ -251,8 +319,11 @@ export interface HeaderManipulation {
  * properties. The same at `RouteTable spec.routes[].options.headerManipulation.requestHeadersToAdd[]`.
  */
 export interface HeaderValueOption {
+  /** `header`: the CRD gives no description. */
   header?: HeaderValue;
+  /** `headerSecretRef`: the CRD gives no description. */
   headerSecretRef?: ResourceRef;
+  /** `append`: the CRD gives no description. */
   append?: boolean | null;
 }
 
@@ -261,7 +332,9 @@ export interface HeaderValueOption {
  * properties. The same at 3 other schema paths.
  */
 export interface HeaderValue {
+  /** `key`: the CRD gives no description. */
   key?: string;
+  /** `value`: the CRD gives no description. */
   value?: string;
 }
 
@@ -270,7 +343,9 @@ export interface HeaderValue {
  * properties. The same at `RouteTable spec.routes[].options.headerManipulation.responseHeadersToAdd[]`.
  */
 export interface ResponseHeaderValueOption {
+  /** `header`: the CRD gives no description. */
   header?: HeaderValue;
+  /** `append`: the CRD gives no description. */
   append?: boolean | null;
 }
 
@@ -279,13 +354,21 @@ export interface ResponseHeaderValueOption {
  * `RouteTable spec.routes[].options.cors`.
  */
 export interface CorsPolicy {
+  /** `allowCredentials`: the CRD gives no description. */
   allowCredentials?: boolean;
+  /** `allowHeaders`: the CRD gives no description. */
   allowHeaders?: string[];
+  /** `allowMethods`: the CRD gives no description. */
   allowMethods?: string[];
+  /** `allowOrigin`: the CRD gives no description. */
   allowOrigin?: string[];
+  /** `allowOriginRegex`: the CRD gives no description. */
   allowOriginRegex?: string[];
+  /** `disableForRoute`: the CRD gives no description. */
   disableForRoute?: boolean;
+  /** `exposeHeaders`: the CRD gives no description. */
   exposeHeaders?: string[];
+  /** `maxAge`: the CRD gives no description. */
   maxAge?: string;
 }
 
@@ -294,12 +377,15 @@ export interface CorsPolicy {
  * `RouteTable spec.routes[].options.shadowing`.
  */
 export interface RouteShadowing {
+  /** `upstream`: the CRD gives no description. */
   upstream?: ResourceRef;
+  /** `percentage`: the CRD gives no description. */
   percentage?: number;
 }
 
 /** `RouteTable spec`: 2 of 3 properties. */
 export interface RouteTableSpec {
+  /** `routes`: the CRD gives no description. */
   routes?: Route[];
   /** From -2147483648 to 2147483647. */
   weight?: number | null;
@@ -307,18 +393,22 @@ export interface RouteTableSpec {
 
 /** `Settings spec`: 1 of 38 properties. */
 export interface SettingsSpec {
+  /** `gloo`: the CRD gives no description. */
   gloo?: GlooOptions;
 }
 
 /** `Settings spec.gloo`: 1 of 19 properties. */
 export interface GlooOptions {
+  /** `invalidConfigPolicy`: the CRD gives no description. */
   invalidConfigPolicy?: InvalidConfigPolicy;
 }
 
 /** `Settings spec.gloo.invalidConfigPolicy`: all 3 properties. */
 export interface InvalidConfigPolicy {
+  /** `invalidRouteResponseBody`: the CRD gives no description. */
   invalidRouteResponseBody?: string;
   /** From 0 to 4294967295. */
   invalidRouteResponseCode?: number;
+  /** `replaceInvalidRoutes`: the CRD gives no description. */
   replaceInvalidRoutes?: boolean;
 }

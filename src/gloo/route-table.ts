@@ -132,7 +132,14 @@ export function requireTeamRoute(
  *
  * @param scope - prefixes error messages, e.g. `TeamRouteTable echo`.
  */
-export function buildTeamRouteTable(
+export function buildTeamRouteTable(args: TeamRouteTableArgs, scope?: string): TeamRouteTableObjects {
+  return teamRouteTableObjects(args, scope);
+}
+
+/**
+ * `buildTeamRouteTable` for a composite that has already planned the releases of some routes (see `buildRoutes`).
+ */
+export function teamRouteTableObjects(
   args: TeamRouteTableArgs,
   scope?: string,
   plans?: PlannedReleases,

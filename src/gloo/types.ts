@@ -101,9 +101,13 @@ export interface GlooUpstreamSpec extends CrdUpstreamSpec {
 
 /** A `gloo.solo.io/v1` Upstream. */
 export interface GlooUpstream {
+  /** API version of the Upstream CRD. */
   apiVersion: typeof UPSTREAM_TYPE_META.apiVersion;
+  /** `Upstream`. */
   kind: typeof UPSTREAM_TYPE_META.kind;
+  /** Name, namespace, labels and annotations. */
   metadata: GlooObjectMeta;
+  /** The Upstream's specification. */
   spec: GlooUpstreamSpec;
 }
 
@@ -151,9 +155,13 @@ export interface GlooUpstreamGroupSpec extends CrdUpstreamGroupSpec {
 
 /** A `gloo.solo.io/v1` UpstreamGroup. */
 export interface GlooUpstreamGroup {
+  /** API version of the UpstreamGroup CRD. */
   apiVersion: typeof UPSTREAM_GROUP_TYPE_META.apiVersion;
+  /** `UpstreamGroup`. */
   kind: typeof UPSTREAM_GROUP_TYPE_META.kind;
+  /** Name, namespace, labels and annotations. */
   metadata: GlooObjectMeta;
+  /** The UpstreamGroup's specification. */
   spec: GlooUpstreamGroupSpec;
 }
 
@@ -366,9 +374,13 @@ export interface GlooVirtualServiceSpec extends CrdVirtualServiceSpec {
 
 /** A `gateway.solo.io/v1` VirtualService. */
 export interface GlooVirtualService {
+  /** API version of the VirtualService CRD. */
   apiVersion: typeof VIRTUAL_SERVICE_TYPE_META.apiVersion;
+  /** `VirtualService`. */
   kind: typeof VIRTUAL_SERVICE_TYPE_META.kind;
+  /** Name, namespace, labels and annotations. */
   metadata: GlooObjectMeta;
+  /** The VirtualService's specification. */
   spec: GlooVirtualServiceSpec;
 }
 
@@ -382,9 +394,13 @@ export interface GlooRouteTableSpec extends CrdRouteTableSpec {
 
 /** A `gateway.solo.io/v1` RouteTable. */
 export interface GlooRouteTable {
+  /** API version of the RouteTable CRD. */
   apiVersion: typeof ROUTE_TABLE_TYPE_META.apiVersion;
+  /** `RouteTable`. */
   kind: typeof ROUTE_TABLE_TYPE_META.kind;
+  /** Name, namespace, labels and annotations. */
   metadata: GlooObjectMeta;
+  /** The RouteTable's specification. */
   spec: GlooRouteTableSpec;
 }
 
@@ -406,9 +422,13 @@ export type GlooSettingsSpec = CrdSettingsSpec;
 
 /** A `gloo.solo.io/v1` Settings object. */
 export interface GlooSettings {
+  /** API version of the Settings CRD. */
   apiVersion: typeof SETTINGS_TYPE_META.apiVersion;
+  /** `Settings`. */
   kind: typeof SETTINGS_TYPE_META.kind;
+  /** Name, namespace, labels and annotations. */
   metadata: GlooObjectMeta;
+  /** The Settings' specification. */
   spec: GlooSettingsSpec;
 }
 

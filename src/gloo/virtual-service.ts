@@ -122,7 +122,14 @@ export function virtualServiceObject(
  *
  * @param scope - prefixes error messages, e.g. `VirtualService coalmine`.
  */
-export function buildVirtualService(
+export function buildVirtualService(args: VirtualServiceArgs, scope?: string): VirtualServiceObjects {
+  return virtualServiceObjects(args, scope);
+}
+
+/**
+ * `buildVirtualService` for a composite that has already planned the releases of some routes (see `buildRoutes`).
+ */
+export function virtualServiceObjects(
   args: VirtualServiceArgs,
   scope?: string,
   plans?: PlannedReleases,

@@ -33,10 +33,10 @@ export class ValidationError extends Error {
   readonly scope?: string;
 
   /**
-   * @param field the key or argument path that is wrong, e.g. `canaryWeight` or `payments.routes[1].path`.
-   * @param value the value that was given (shown quoted, as text).
-   * @param accepted what would have been accepted, phrased to follow "expected".
-   * @param scope optional prefix naming where the field lives (a component or team).
+   * @param field - the key or argument path that is wrong, e.g. `canaryWeight` or `payments.routes[1].path`.
+   * @param value - the value that was given (shown quoted, as text).
+   * @param accepted - what would have been accepted, phrased to follow "expected".
+   * @param scope - optional prefix naming where the field lives (a component or team).
    */
   constructor(field: string, value: unknown, accepted: string, scope?: string) {
     const problem: Problem = { field, value, accepted, ...(scope !== undefined ? { scope } : {}) };
