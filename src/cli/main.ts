@@ -49,19 +49,39 @@ enum OutputFormat {
   Table = "table",
 }
 
-/** Runs the command line; returns the exit code. Output goes to stdout only when everything succeeded. */
-export async function main(argv: string[]): Promise<number> {
+/** Where the command writes: `process.stdout` and `process.stderr`, or anything with a `write` (to capture it). */
+export interface CliStreams {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+}
+
+/**
+ * Runs the command line; returns the exit code. Output goes to stdout only when everything succeeded; errors and
+ * warnings go to stderr.
+ */
+export async function main(
+  argv: string[],
+  streams: CliStreams = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
   try {
-    const text = await run(argv);
-    process.stdout.write(text);
+    const text = await run(argv, streams.stderr);
+    streams.stdout.write(text);
     return 0;
   } catch (err) {
-    process.stderr.write(`pulumi-canary: ${describeError(err)}\n`);
+    streams.stderr.write(`pulumi-canary: ${describeError(err)}\n`);
     return err instanceof UsageError ? 2 : 1;
   }
 }
 
-async function run(argv: string[]): Promise<string> {
+/**
+ * Runs the command line and returns what it prints on stdout; throws what `main` reports on stderr. Warnings go
+ * to `stderr`. The program runs in this process under Pulumi's mock runtime, with its console output sent to
+ * `console.error`; two runs must not overlap (the runtime is process-wide).
+ */
+export async function run(
+  argv: string[],
+  stderr: { write(text: string): unknown } = process.stderr,
+): Promise<string> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -85,8 +105,8 @@ async function run(argv: string[]): Promise<string> {
   }
   const { values, positionals } = parsed;
   const [command, dir = ".", ...extra] = positionals;
+  if (values.version && !values.help) return `${packageVersion()}\n`;
   if (values.help || command === undefined || command === "help") return `${USAGE}\n`;
-  if (values.version) return `${packageVersion()}\n`;
   if (command !== "render") throw new UsageError(`unknown command "${command}"; expected "render"`);
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
   if (!values.stack) throw new UsageError("--stack NAME is required");
@@ -116,7 +136,7 @@ async function run(argv: string[]): Promise<string> {
   const rendered = renderObjects(program.resources);
   if (rendered.passedOver.length > 0) {
     const types = [...new Set(rendered.passedOver)].join(", ");
-    process.stderr.write(
+    stderr.write(
       `pulumi-canary: passed over ${rendered.passedOver.length} resource(s) that are neither Kubernetes objects nor Consul entries: ${types}\n`,
     );
   }

@@ -97,7 +97,8 @@ export function readProject(dir: string, stack: string, changes: readonly Config
       `stack "${stack}": no Pulumi.${stack}.yaml in ${dir}; ${stacks.length ? `stacks here: ${stacks.join(", ")}` : "no stack files here"}`,
     );
   }
-  for (const [key, value] of Object.entries(asJsonObject(readYaml(stackFile).config))) put(key, value, stackFile);
+  for (const [key, value] of Object.entries(asJsonObject(readYaml(stackFile).config)))
+    put(key, value, stackFile);
   const stackConfig = { ...config };
   for (const change of changes) applyChange(config, secretKeys, name, change);
 

@@ -1,18 +1,17 @@
-import { describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import * as path from "node:path";
+import { renderJson, ROOT } from "../support/render";
 
-const root = path.resolve(__dirname, "..", "..");
 type Obj = Record<string, unknown>;
 
-/** Renders the flagship (the root program) through the CLI, as JSON. */
-function render(stack: string, weight?: number): Obj[] {
-  const args = ["--import", "tsx", "src/cli/main.ts", "render", ".", "--stack", stack, "--output", "json"];
-  if (weight !== undefined) args.push("--config", `canaryWeight=${weight}`);
-  const result = spawnSync(process.execPath, args, { cwd: root, encoding: "utf8" });
-  assert.equal(result.status, 0, result.stderr);
-  return JSON.parse(result.stdout) as Obj[];
+/** Renders the flagship (the root program) through the CLI, in process, as JSON. */
+function render(stack: string, weight?: number): Promise<Obj[]> {
+  return renderJson(
+    ROOT,
+    "--stack",
+    stack,
+    ...(weight === undefined ? [] : ["--config", `canaryWeight=${weight}`]),
+  );
 }
 
 const keyOf = (o: Obj): string => {
@@ -36,10 +35,12 @@ function changed(a: Obj[], b: Obj[]): string[] {
 
 describe("the flagship program", () => {
   const at: Record<number, Obj[]> = {};
-  for (const weight of [0, 10, 50, 100]) at[weight] = render("dev", weight);
+  before(async () => {
+    for (const weight of [0, 10, 50, 100]) at[weight] = await render("dev", weight);
+  });
 
-  test("dev renders the 90/10 split on both layers, with the header route first", () => {
-    const dev = render("dev");
+  test("dev renders the 90/10 split on both layers, with the header route first", async () => {
+    const dev = await render("dev");
     const vs = dev.find((o) => o.kind === "VirtualService") as { spec: { virtualHost: { routes: Obj[] } } };
     const [headerRoute, split] = vs.spec.virtualHost.routes;
     assert.deepEqual(headerRoute.matchers, [
@@ -60,8 +61,8 @@ describe("the flagship program", () => {
     ]);
   });
 
-  test("prod holds the canary at 0 with three replicas per version", () => {
-    const prod = render("prod");
+  test("prod holds the canary at 0 with three replicas per version", async () => {
+    const prod = await render("prod");
     const deployments = prod.filter((o) => o.kind === "Deployment") as Array<{ spec: { replicas: number } }>;
     assert.deepEqual(
       deployments.map((d) => d.spec.replicas),

@@ -268,7 +268,10 @@ void describe("buildConsulEntries refuses", () => {
   void it("subset names that are not DNS labels", () => {
     for (const bad of ["V1", "v1.2", "-v1", "a".repeat(64)]) {
       const plan = { ...base, versions: ["blue", bad], destinations: [{ version: "blue", weight: 100 }] };
-      refuses(plan, /^ValidationError: payments: service-resolver\.subsets\[1\]\.name: got ".*"; expected a lower-case DNS label/);
+      refuses(
+        plan,
+        /^ValidationError: payments: service-resolver\.subsets\[1\]\.name: got ".*"; expected a lower-case DNS label/,
+      );
     }
   });
 

@@ -116,7 +116,6 @@ describe("buildUpstream", () => {
       /selector: got \["app"\]; expected a map of label keys to values/,
     );
   });
-
 });
 
 describe("Upstream component", () => {
@@ -159,5 +158,4 @@ describe("Upstream component", () => {
     await rec.settle();
     assert.equal(rec.resources.length, before);
   });
-
 });

@@ -44,8 +44,7 @@ describe("Checks", () => {
     assert.throws(
       () => checks.done(),
       (err: unknown) =>
-        err instanceof ValidationError &&
-        err.problems.map((p) => p.field).join(",") === "first,second,third",
+        err instanceof ValidationError && err.problems.map((p) => p.field).join(",") === "first,second,third",
     );
   });
 

@@ -62,5 +62,4 @@ describe("parseWeight", () => {
       /^ValidationError: payments: canaryWeight: got "x"/,
     );
   });
-
 });

@@ -1,30 +1,17 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
+import { cli as render, ROOT as root } from "../support/render";
 
-const root = path.resolve(__dirname, "..", "..");
 const fixture = path.join(root, "test", "fixtures", "render-program");
 const errors = path.join(root, "test", "fixtures", "program-errors");
 
-function render(...args: string[]) {
-  const result = spawnSync(
-    process.execPath,
-    ["--import", "tsx", path.join(root, "src", "cli", "main.ts"), ...args],
-    {
-      cwd: root,
-      encoding: "utf8",
-    },
-  );
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
 describe("pulumi-canary render", () => {
-  test("prints the Gloo custom resource and the Consul splitter as JSON", () => {
-    const { code, stdout, stderr } = render("render", fixture, "--stack", "test", "--output", "json");
+  test("prints the Gloo custom resource and the Consul splitter as JSON", async () => {
+    const { code, stdout, stderr } = await render("render", fixture, "--stack", "test", "--output", "json");
     assert.equal(code, 0, stderr);
     assert.deepEqual(JSON.parse(stdout), [
       {
@@ -52,8 +39,8 @@ describe("pulumi-canary render", () => {
     assert.match(stderr, /program output goes to stderr/);
   });
 
-  test("--config overrides a stack value as pulumi config set would", () => {
-    const { code, stdout } = render(
+  test("--config overrides a stack value as pulumi config set would", async () => {
+    const { code, stdout } = await render(
       "render",
       fixture,
       "--stack",
@@ -74,8 +61,8 @@ describe("pulumi-canary render", () => {
     );
   });
 
-  test("YAML (the default) is a multi-document stream, Kubernetes objects first", () => {
-    const { code, stdout } = render("render", fixture, "--stack", "test");
+  test("YAML (the default) is a multi-document stream, Kubernetes objects first", async () => {
+    const { code, stdout } = await render("render", fixture, "--stack", "test");
     assert.equal(code, 0);
     const docs = parseAllDocuments(stdout).map((d) => d.toJS() as Record<string, unknown>);
     assert.deepEqual(
@@ -85,13 +72,22 @@ describe("pulumi-canary render", () => {
     assert.match(stdout, /^---\napiVersion: gloo.solo.io\/v1\nkind: Upstream\n/);
   });
 
-  test("--only keeps one layer", () => {
-    const kube = render("render", fixture, "--stack", "test", "--output", "json", "--only", "kubernetes");
+  test("--only keeps one layer", async () => {
+    const kube = await render(
+      "render",
+      fixture,
+      "--stack",
+      "test",
+      "--output",
+      "json",
+      "--only",
+      "kubernetes",
+    );
     assert.deepEqual(
       (JSON.parse(kube.stdout) as Array<{ kind: string }>).map((o) => o.kind),
       ["Upstream"],
     );
-    const consul = render("render", fixture, "--stack", "test", "--output", "json", "--only", "consul");
+    const consul = await render("render", fixture, "--stack", "test", "--output", "json", "--only", "consul");
     assert.deepEqual(
       (JSON.parse(consul.stdout) as Array<{ Kind: string }>).map((o) => o.Kind),
       ["service-splitter"],
@@ -99,8 +95,8 @@ describe("pulumi-canary render", () => {
   });
 
   /** The flagship's Gloo objects (`Kind name`) rendered with the given config changes. */
-  const glooObjects = (...changes: string[]): string[] => {
-    const { code, stdout, stderr } = render(
+  const glooObjects = async (...changes: string[]): Promise<string[]> => {
+    const { code, stdout, stderr } = await render(
       "render",
       root,
       "-s",
@@ -117,9 +113,9 @@ describe("pulumi-canary render", () => {
     );
   };
 
-  test("--only gloo keeps the Gloo custom resources; --remove and path keys preview a finalize", () => {
+  test("--only gloo keeps the Gloo custom resources; --remove and path keys preview a finalize", async () => {
     assert.deepEqual(
-      glooObjects(
+      await glooObjects(
         ...["--config", "stableVersion=v2", "--remove", "canaryVersion", "--remove", "canaryHeader"],
         ...["--config", "canaryWeight=0", "--remove", "images.v1"],
       ),
@@ -127,15 +123,22 @@ describe("pulumi-canary render", () => {
     );
   });
 
-  test("--config and --remove apply in the order given", () => {
-    const upstreams = (...changes: string[]) =>
-      glooObjects(...changes).filter((o) => o.startsWith("Upstream "));
+  test("--config and --remove apply in the order given", async () => {
+    const upstreams = async (...changes: string[]) =>
+      (await glooObjects(...changes)).filter((o) => o.startsWith("Upstream "));
     assert.deepEqual(
-      upstreams("--remove", "canaryVersion", "--config", "canaryVersion=v3", "--config", "images.v3=x/y:3"),
+      await upstreams(
+        "--remove",
+        "canaryVersion",
+        "--config",
+        "canaryVersion=v3",
+        "--config",
+        "images.v3=x/y:3",
+      ),
       ["Upstream payments-v1", "Upstream payments-v3"],
     );
     assert.deepEqual(
-      upstreams(
+      await upstreams(
         ...["--config", "canaryWeight=0", "--config", "canaryVersion=v3"],
         "--remove",
         "canaryVersion",
@@ -144,11 +147,11 @@ describe("pulumi-canary render", () => {
     );
   });
 
-  test("--consul-dir writes one entry per file, numbered in the engine's order, and replaces an earlier run's", () => {
+  test("--consul-dir writes one entry per file, numbered in the engine's order, and replaces an earlier run's", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "consul-dir-"));
     writeFileSync(path.join(dir, "09-service-router-stale.json"), "{}");
     writeFileSync(path.join(dir, "notes.txt"), "kept");
-    const { code, stderr } = render(
+    const { code, stderr } = await render(
       "render",
       root,
       "--stack",
@@ -182,8 +185,8 @@ describe("pulumi-canary render", () => {
     );
   });
 
-  test("transforms, stack transforms and the older transformations show their effect", () => {
-    const { code, stdout, stderr } = render(
+  test("transforms, stack transforms and the older transformations show their effect", async () => {
+    const { code, stdout, stderr } = await render(
       "render",
       path.join(root, "test", "fixtures", "transforms"),
       "-s",
@@ -209,8 +212,8 @@ describe("pulumi-canary render", () => {
     assert.deepEqual(byKind.ConfigMap.data, { mode: "transformed" });
   });
 
-  test("a syntax error prints the compiler's message with the file and line", () => {
-    const { code, stdout, stderr } = render("render", path.join(errors, "syntax-error"), "-s", "test");
+  test("a syntax error prints the compiler's message with the file and line", async () => {
+    const { code, stdout, stderr } = await render("render", path.join(errors, "syntax-error"), "-s", "test");
     assert.equal(code, 1);
     assert.equal(stdout, "");
     assert.match(
@@ -219,8 +222,8 @@ describe("pulumi-canary render", () => {
     );
   });
 
-  test("a program error prints its message and where in the program it happened", () => {
-    const { code, stdout, stderr } = render("render", path.join(errors, "type-error"), "-s", "test");
+  test("a program error prints its message and where in the program it happened", async () => {
+    const { code, stdout, stderr } = await render("render", path.join(errors, "type-error"), "-s", "test");
     assert.equal(code, 1);
     assert.equal(stdout, "");
     assert.match(
@@ -230,9 +233,9 @@ describe("pulumi-canary render", () => {
     assert.match(stderr, /at test\/fixtures\/program-errors\/type-error\/index\.ts:6:\d+\n$/);
   });
 
-  test("--typecheck refuses a program that does not type-check; without it the program runs", () => {
+  test("--typecheck refuses a program that does not type-check; without it the program runs", async () => {
     const dir = path.join(errors, "does-not-type-check");
-    const checked = render("render", dir, "-s", "test", "--typecheck");
+    const checked = await render("render", dir, "-s", "test", "--typecheck");
     assert.equal(checked.code, 1);
     assert.equal(checked.stdout, "");
     assert.match(checked.stderr, /^pulumi-canary: the program does not type-check:\n/);
@@ -240,11 +243,11 @@ describe("pulumi-canary render", () => {
       checked.stderr,
       /does-not-type-check\/index\.ts:8:3 - error TS2820: Type '"http"' is not assignable/,
     );
-    assert.equal(render("render", dir, "-s", "test").code, 0);
+    assert.equal((await render("render", dir, "-s", "test")).code, 0);
   });
 
-  test("an override nothing reads is refused with the keys there are", () => {
-    const { code, stdout, stderr } = render("render", fixture, "-s", "test", "-c", "canaryWieght=50");
+  test("an override nothing reads is refused with the keys there are", async () => {
+    const { code, stdout, stderr } = await render("render", fixture, "-s", "test", "-c", "canaryWieght=50");
     assert.equal(code, 1);
     assert.equal(stdout, "");
     assert.match(
@@ -253,14 +256,14 @@ describe("pulumi-canary render", () => {
     );
   });
 
-  test("no arguments and help print the usage; an unknown option is one clean line", () => {
+  test("no arguments and help print the usage; an unknown option is one clean line", async () => {
     for (const args of [[], ["help"], ["--help"]]) {
-      const { code, stdout } = render(...args);
+      const { code, stdout } = await render(...args);
       assert.equal(code, 0, args.join(" "));
       assert.match(stdout, /^Usage: pulumi-canary render \[DIR\] --stack NAME/);
       assert.match(stdout, /-s, --stack NAME/);
     }
-    const unknown = render("render", fixture, "-s", "test", "--colour");
+    const unknown = await render("render", fixture, "-s", "test", "--colour");
     assert.equal(unknown.code, 2);
     assert.equal(
       unknown.stderr,
@@ -268,8 +271,15 @@ describe("pulumi-canary render", () => {
     );
   });
 
-  test("the table shows the split and the stack outputs", () => {
-    const { code, stdout } = render("render", fixture, "--stack", "test", "--output", "table");
+  test("--version prints the package's version", async () => {
+    const { version } = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as {
+      version: string;
+    };
+    assert.deepEqual(await render("--version"), { code: 0, stdout: `${version}\n`, stderr: "" });
+  });
+
+  test("the table shows the split and the stack outputs", async () => {
+    const { code, stdout } = await render("render", fixture, "--stack", "test", "--output", "table");
     assert.equal(code, 0);
     assert.match(stdout, /render-fixture \(stack test\): 1 Kubernetes object\(s\), 1 Consul entry/);
     assert.match(stdout, /consul\s+service-splitter checkout\s+\*\s+checkout subset v1\s+75%/);
@@ -278,8 +288,8 @@ describe("pulumi-canary render", () => {
   });
 
   for (const bad of ["abc", "-1", "101", "12.5", "", "50%"]) {
-    test(`a bad config value (${JSON.stringify(bad)}) exits non-zero, names the key, prints nothing on stdout`, () => {
-      const { code, stdout, stderr } = render(
+    test(`a bad config value (${JSON.stringify(bad)}) exits non-zero, names the key, prints nothing on stdout`, async () => {
+      const { code, stdout, stderr } = await render(
         "render",
         fixture,
         "--stack",
@@ -299,15 +309,22 @@ describe("pulumi-canary render", () => {
     });
   }
 
-  test("a missing required config value is named", () => {
-    const { code, stdout, stderr } = render("render", fixture, "--stack", "test", "--config", "labels=[1");
+  test("a missing required config value is named", async () => {
+    const { code, stdout, stderr } = await render(
+      "render",
+      fixture,
+      "--stack",
+      "test",
+      "--config",
+      "labels=[1",
+    );
     assert.equal(code, 1);
     assert.equal(stdout, "");
     assert.match(stderr, /labels/);
   });
 
-  test("an unknown stack is refused", () => {
-    const { code, stdout, stderr } = render("render", fixture, "--stack", "staging");
+  test("an unknown stack is refused", async () => {
+    const { code, stdout, stderr } = await render("render", fixture, "--stack", "staging");
     assert.equal(code, 1);
     assert.equal(stdout, "");
     assert.match(
@@ -316,14 +333,14 @@ describe("pulumi-canary render", () => {
     );
   });
 
-  test("usage errors exit 2", () => {
+  test("usage errors exit 2", async () => {
     for (const args of [
       ["render", fixture],
       ["render", fixture, "--stack", "test", "--output", "xml"],
       ["deploy"],
       ["render", fixture, "--stack", "test", "--config", "novalue"],
     ]) {
-      const { code, stdout, stderr } = render(...args);
+      const { code, stdout, stderr } = await render(...args);
       assert.equal(code, 2, args.join(" "));
       assert.equal(stdout, "");
       assert.match(stderr, /^pulumi-canary: usage: .*\(see pulumi-canary --help\)\n$/);

@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { startRecording, type RecordedResource, type Recording } from "../../src/render/recorder";
 
@@ -35,4 +36,22 @@ export function one(recording: Recording, type: string, name: string): RecordedR
 /** Resolves an Output's value (tests run with preview off, so every value is known). */
 export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
   return new Promise((resolve) => output.apply((v) => resolve(v)));
+}
+
+/**
+ * Asserts that `fn` throws an error matching `error` and that nothing got registered: counts the registrations
+ * once every earlier one has landed and again once every one `fn` started has (registrations are asynchronous:
+ * a count taken right after the throw would miss them).
+ */
+export async function assertRefusedWithoutRegistering(
+  recording: Recording,
+  fn: () => unknown,
+  error: RegExp,
+): Promise<void> {
+  await recording.settle();
+  const before = recording.resources.length;
+  assert.throws(fn, error);
+  await recording.settle();
+  const registered = recording.resources.slice(before).map((r) => `${r.type} ${r.name}`);
+  assert.deepEqual(registered, [], `a refused input registered ${registered.join(", ")}`);
 }
