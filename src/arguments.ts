@@ -1,6 +1,7 @@
 import { inspect } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
 import { showValue, ValidationError, type Problem } from "./release/errors";
+import { pendingIn, replacePlaceholders, resolvedProblem, type PendingInput } from "./release/pending";
 
 /**
  * What a component throws when it refuses its arguments, before it registers anything: the SDK's
@@ -40,4 +41,42 @@ export function checkArguments<T>(build: () => T): T {
     if (err instanceof ValidationError) throw new InvalidArgumentsError(err);
     throw err;
   }
+}
+
+/**
+ * The arguments of one resource, with the plan's placeholders for values not known yet (see `PendingInputs`)
+ * swapped for those values once they resolve. Each top-level property becomes an `Output` when it holds a
+ * placeholder. A resolved value the argument does not accept fails the resource with the SDK's
+ * `InputPropertyError`, naming the argument (e.g. `namespace`). Without placeholders `args` is returned as it is.
+ * For resource arguments, whose properties all take an `Input`.
+ */
+export function withResolvedInputs<T extends object>(args: T, pending: readonly PendingInput[]): T {
+  const used = pendingIn(args, pending);
+  if (used.length === 0) return args;
+  const resolved = pulumi
+    .all(used.map((p) => pulumi.output(p.value as pulumi.Input<unknown>)))
+    .apply((values) => {
+      const map = new Map<string, string>();
+      used.forEach((p, i) => {
+        const problem = resolvedProblem(p, values[i]);
+        if (problem) {
+          throw new pulumi.InputPropertyError({
+            propertyPath: p.field,
+            reason: `${problem.message} (the value resolved from an output)`,
+          });
+        }
+        map.set(p.placeholder, values[i] as string);
+      });
+      return replacePlaceholders(args, map);
+    });
+  const lifted: Record<string, pulumi.Input<unknown>> = {};
+  for (const key of Object.keys(args)) {
+    const value = (args as Record<string, unknown>)[key];
+    lifted[key] =
+      pendingIn(value, used).length > 0
+        ? resolved.apply((r) => (r as Record<string, unknown>)[key])
+        : (value as pulumi.Input<unknown>);
+  }
+  // Resource arguments take an Output wherever they take a value: the shape is the same once resolved.
+  return lifted as T;
 }

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type * as consul from "@pulumi/consul";
 import type * as k8s from "@pulumi/kubernetes";
 import {
   buildConsulEntries,
@@ -31,6 +32,9 @@ import {
   type VersionWeight,
 } from "../release";
 import { checkArguments } from "../arguments";
+import { claimObjects, domainClaims, objectClaim, type Claim } from "../claims";
+import { requireDnsLabel, requireNonEmpty } from "../release/names";
+import { PendingInputs, type PendingInput } from "../release/pending";
 
 /** Type token of {@link CanaryRelease}. */
 export const CANARY_RELEASE_TYPE = "pulumi-canary:index:CanaryRelease";
@@ -55,8 +59,11 @@ export interface CanaryGlooArgs {
   virtualServiceName?: string;
   /** Namespace of the VirtualService object. Defaults to `gloo-system`. */
   virtualServiceNamespace?: string;
-  /** Host names served. Defaults to `["*"]`. */
-  domains?: string[];
+  /**
+   * Host names served. Defaults to `["*"]`, which only one VirtualService of a gateway may claim: give every
+   * release of a program its own domains, or route through a `PlatformGateway` with `routeTable`.
+   */
+  domains?: pulumi.Input<string>[];
   /**
    * Route through a team RouteTable that a platform gateway (`PlatformGateway`) delegates to, instead of an own
    * VirtualService. Defaults to none (an own VirtualService).
@@ -96,8 +103,10 @@ export interface CanaryConsulArgs {
 export interface CanaryReleaseArgs {
   /** Service name (a DNS label starting with a letter): Deployments, Service, Upstreams and Consul entries are named after it. */
   service: string;
-  /** Namespace of the workloads and Upstreams. Defaults to `default`. */
-  namespace?: string;
+  /**
+   * Namespace of the workloads and Upstreams, e.g. a Namespace resource's `metadata.name`. Defaults to `default`.
+   */
+  namespace?: pulumi.Input<string>;
   /** The version that takes the traffic the canary does not. */
   stableVersion: string;
   /** The version being released. Defaults to none (stable only). */
@@ -108,14 +117,17 @@ export interface CanaryReleaseArgs {
   header?: HeaderRule;
   /** Further versions with fixed weights, for N-way splits. Defaults to none. */
   extraVersions?: VersionWeight[];
-  /** Container image of each running version, by version. Every running version needs one. */
-  images: { [version: string]: string };
+  /**
+   * Container image of each running version, by version (e.g. a build resource's image digest). Every running
+   * version needs one.
+   */
+  images: { [version: string]: pulumi.Input<string> };
   /** Pods per version; every version keeps its full size while traffic moves, so a rollback is instant. Defaults to 1. */
   replicas?: number;
   /** Container and Service port. Defaults to 8080. */
   port?: number;
   /** Environment variables of every version's container. Defaults to none. */
-  env?: { [name: string]: string };
+  env?: { [name: string]: pulumi.Input<string> };
   /** CPU / memory requests and limits of every version's container. Defaults to none. */
   resources?: ContainerResources;
   /** Route the release at the edge through Gloo Edge (own VirtualService). Defaults to no Gloo objects. */
@@ -150,6 +162,8 @@ export interface CanaryReleasePlan {
   consul?: ConsulEntries;
   /** What the `CanaryRelease` component exports. */
   status: ReleaseStatus;
+  /** Arguments that are outputs of other resources: the objects above hold placeholders until they resolve. */
+  pending: PendingInput[];
 }
 
 /**
@@ -169,19 +183,32 @@ export function planCanaryRelease(name: string, args: CanaryReleaseArgs): Canary
     },
     scope,
   );
-  const namespace = args.namespace ?? "default";
+  // Values that are outputs of other resources are checked when they resolve; the plan holds placeholders.
+  const pending = new PendingInputs();
+  const namespace = pending.string("namespace", args.namespace ?? "default", (v) =>
+    requireDnsLabel("namespace", v, scope),
+  );
   const port = args.port ?? 8080;
 
+  const images: { [version: string]: string } = {};
   for (const version of release.versions) {
-    if (typeof args.images?.[version] !== "string" || args.images[version] === "") {
-      throw new ValidationError(
-        `images.${version}`,
-        args.images?.[version],
-        `a container image for every running version (${release.versions.join(", ")}), e.g. set with \`pulumi config set --path 'images.${version}' registry/app:tag\``,
-        scope,
-      );
-    }
+    images[version] = pending.string(`images.${version}`, args.images?.[version], (v) => {
+      if (typeof v !== "string" || v === "" || /\s/.test(v)) {
+        throw new ValidationError(
+          `images.${version}`,
+          v,
+          `a container image for every running version (${release.versions.join(", ")}), e.g. set with \`pulumi config set --path 'images.${version}' registry/app:tag\``,
+          scope,
+        );
+      }
+      return v;
+    });
   }
+  const domains = args.gloo?.domains?.map((domain, i) =>
+    pending.string(`gloo.domains[${i}]`, domain, (v) =>
+      requireNonEmpty(`gloo.domains[${i}]`, v, 'a host name, e.g. "petstore.example.com", or "*"', scope),
+    ),
+  );
   const workloads = planVersionedService(
     {
       service: release.service,
@@ -191,7 +218,7 @@ export function planCanaryRelease(name: string, args: CanaryReleaseArgs): Canary
       consulInject: args.consul !== undefined,
       versions: release.versions.map((version) => ({
         version,
-        image: args.images[version],
+        image: images[version],
         replicas: args.replicas,
         env: args.env,
         resources: args.resources,
@@ -263,7 +290,7 @@ export function planCanaryRelease(name: string, args: CanaryReleaseArgs): Canary
         {
           name: g.virtualServiceName ?? release.service,
           namespace: g.virtualServiceNamespace,
-          domains: g.domains,
+          domains,
           upstreams: refs,
           routes: [route],
         },
@@ -297,6 +324,7 @@ export function planCanaryRelease(name: string, args: CanaryReleaseArgs): Canary
     upstreams,
     gloo,
     consul,
+    pending: pending.list,
     status: {
       phase: release.phase,
       weights,
@@ -329,47 +357,190 @@ export class CanaryRelease extends pulumi.ComponentResource {
   public readonly versions: pulumi.Output<string[]>;
   /** The header rule routing to the canary (`stage=canary -> v2`), or empty. */
   public readonly headerRoute: pulumi.Output<string>;
+  /** Name of the Kubernetes Service spanning every version. */
+  public readonly serviceName: pulumi.Output<string>;
+  /** Namespace of the workloads (resolved, when it was given as an output). */
+  public readonly namespace: pulumi.Output<string>;
+
+  /** The Deployment of each running version, by version: attach a PodDisruptionBudget or an HPA to these. */
+  public readonly deployments: { [version: string]: k8s.apps.v1.Deployment };
+  /** The Service spanning every version. */
+  public readonly service: k8s.core.v1.Service;
+  /** The Gloo Upstream of each running version, by version; empty without Gloo. */
+  public readonly upstreams: { [version: string]: k8s.apiextensions.CustomResource };
+  /** The release's own VirtualService; absent without Gloo and with `gloo.routeTable`. */
+  public readonly virtualService: k8s.apiextensions.CustomResource | undefined;
+  /** The team RouteTable the release's routes live in, with `gloo.routeTable`. */
+  public readonly routeTable: k8s.apiextensions.CustomResource | undefined;
+  /** The UpstreamGroup carrying the split, with `gloo.useUpstreamGroup`. */
+  public readonly upstreamGroup: k8s.apiextensions.CustomResource | undefined;
+  /** The Consul config entries (defaults, resolver, and the splitter and router when there are any). */
+  public readonly consulEntries: ConsulEntryResources | undefined;
 
   constructor(name: string, args: CanaryReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate and build everything first: a refused release registers nothing, not even this component.
-    const plan = checkArguments(() => planCanaryRelease(name, args));
+    const plan = checkArguments(() => {
+      const planned = planCanaryRelease(name, args);
+      claimObjects(`CanaryRelease ${name}`, canaryReleaseClaims(planned, args));
+      return planned;
+    });
     super(CANARY_RELEASE_TYPE, name, {}, opts);
-    registerCanaryRelease(name, plan, this);
+    const children = registerCanaryRelease(name, plan, this);
+    this.deployments = children.deployments;
+    this.service = children.service;
+    this.upstreams = children.upstreams;
+    this.virtualService = children.virtualService;
+    this.routeTable = children.routeTable;
+    this.upstreamGroup = children.upstreamGroup;
+    this.consulEntries = children.consulEntries;
     this.phase = pulumi.output(plan.status.phase);
     this.weights = pulumi.output(plan.status.weights);
     this.versions = pulumi.output(plan.status.versions);
     this.headerRoute = pulumi.output(plan.status.headerRoute);
+    this.serviceName = this.service.metadata.name;
+    this.namespace = this.service.metadata.namespace;
     this.registerOutputs({
       phase: this.phase,
       weights: this.weights,
       versions: this.versions,
       headerRoute: this.headerRoute,
+      serviceName: this.serviceName,
+      namespace: this.namespace,
     });
   }
 }
 
+/** The objects a planned release writes, which no other component of the program may write (see `claimObjects`). */
+function canaryReleaseClaims(plan: CanaryReleasePlan, args: CanaryReleaseArgs): Claim[] {
+  const release = "one release per service and namespace: another `service` or `namespace`";
+  const claims: Claim[] = [
+    ...plan.workloads.versions.map((v) =>
+      objectClaim("service", "Deployment", metaOf(v.deployment.metadata), release),
+    ),
+    objectClaim("service", "Service", metaOf(plan.workloads.serviceArgs.metadata), release),
+    ...plan.upstreams.map((u) => objectClaim("service", "Upstream", u.metadata, release)),
+  ];
+  if (plan.gloo) {
+    const routing = plan.gloo.routing;
+    claims.push(
+      objectClaim(
+        routing.kind === "RouteTable" ? "gloo.routeTable.name" : "gloo.virtualServiceName",
+        routing.kind,
+        routing.metadata,
+        routing.kind === "RouteTable" ? "set gloo.routeTable.name" : "set gloo.virtualServiceName",
+      ),
+      ...plan.gloo.upstreamGroups.map((g) =>
+        objectClaim("gloo.useUpstreamGroup", "UpstreamGroup", g.metadata, release),
+      ),
+    );
+    if (routing.kind === "VirtualService") {
+      claims.push(
+        ...domainClaims(
+          "gloo.domains",
+          routing.spec.virtualHost.domains,
+          "give each release its own gloo.domains, or route the releases through a PlatformGateway with gloo.routeTable",
+        ),
+      );
+    }
+  }
+  if (plan.consul) {
+    const consulFix = "one release per Consul service: another `service`";
+    claims.push(
+      ...(["service-defaults", "service-resolver", "service-splitter", "service-router"] as const)
+        .filter((kind) => kind !== "service-splitter" || plan.consul?.splitter)
+        .filter((kind) => kind !== "service-router" || plan.consul?.router)
+        .map((kind) => ({ field: "service", object: `Consul ${kind} ${args.service}`, fix: consulFix })),
+    );
+  }
+  return claims;
+}
+
+/** Name and namespace of planned Kubernetes metadata (always plain strings in a plan). */
+function metaOf(metadata: unknown): { name: string; namespace: string } {
+  const m = metadata as { name: string; namespace: string };
+  return { name: m.name, namespace: m.namespace };
+}
+
+/** The Consul config entries of a release, as registered. */
+export interface ConsulEntryResources {
+  /** The service-defaults entry. */
+  defaults: consul.ConfigEntry;
+  /** The service-resolver entry. */
+  resolver: consul.ConfigEntryServiceResolver;
+  /** The service-splitter entry; absent for protocol `tcp`. */
+  splitter?: consul.ConfigEntryServiceSplitter;
+  /** The service-router entry, with a header rule. */
+  router?: consul.ConfigEntryServiceRouter;
+}
+
+/** What `registerCanaryRelease` registers, for the component's properties. */
+export interface CanaryReleaseChildren {
+  /** The Deployment of each running version, by version. */
+  deployments: { [version: string]: k8s.apps.v1.Deployment };
+  /** The Service. */
+  service: k8s.core.v1.Service;
+  /** The Upstream of each running version, by version (none without Gloo). */
+  upstreams: { [version: string]: k8s.apiextensions.CustomResource };
+  /** The VirtualService, when the release has its own. */
+  virtualService?: k8s.apiextensions.CustomResource;
+  /** The RouteTable, with `gloo.routeTable`. */
+  routeTable?: k8s.apiextensions.CustomResource;
+  /** The UpstreamGroup, with `gloo.useUpstreamGroup`. */
+  upstreamGroup?: k8s.apiextensions.CustomResource;
+  /** The Consul entries, with Consul. */
+  consulEntries?: ConsulEntryResources;
+}
+
 /** Registers a planned release's resources as children of `parent`, in the order described on {@link CanaryRelease}. */
-export function registerCanaryRelease(name: string, plan: CanaryReleasePlan, parent: pulumi.Resource): void {
+export function registerCanaryRelease(
+  name: string,
+  plan: CanaryReleasePlan,
+  parent: pulumi.Resource,
+): CanaryReleaseChildren {
   const resolution = plan.consul ? registerConsulResolution(name, plan.consul, parent) : undefined;
   const workloads = registerVersionedService(
     name,
     plan.workloads,
     parent,
     resolution ? { dependsOn: [resolution.defaults, resolution.resolver] } : undefined,
+    plan.pending,
   );
   const deployments: k8s.apps.v1.Deployment[] = Object.values(workloads.deployments);
+  const children: CanaryReleaseChildren = {
+    deployments: workloads.deployments,
+    service: workloads.service,
+    upstreams: {},
+  };
 
   if (plan.gloo) {
     // An Upstream waits for its version's Deployment, so no route reaches a version before its pods run.
     const upstreams = plan.upstreams.map((upstream, i) => {
       const version = plan.release.versions[i];
-      return registerGlooObject(`${name}-${version}`, upstream, parent, {
-        dependsOn: [workloads.deployments[version]],
-      });
+      const resource = registerGlooObject(
+        `${name}-${version}`,
+        upstream,
+        parent,
+        { dependsOn: [workloads.deployments[version]] },
+        plan.pending,
+      );
+      children.upstreams[version] = resource;
+      return resource;
     });
-    registerRouting(name, plan.gloo.routing, plan.gloo.upstreamGroups, parent, { dependsOn: upstreams });
+    const routing = registerRouting(
+      name,
+      plan.gloo.routing,
+      plan.gloo.upstreamGroups,
+      parent,
+      { dependsOn: upstreams },
+      plan.pending,
+    );
+    if (plan.gloo.routing.kind === "RouteTable") children.routeTable = routing.routing;
+    else children.virtualService = routing.routing;
+    if (routing.upstreamGroups.length > 0) children.upstreamGroup = routing.upstreamGroups[0];
   }
   if (plan.consul && resolution) {
-    registerConsulRouting(name, plan.consul, resolution, parent, { dependsOn: deployments });
+    const routing = registerConsulRouting(name, plan.consul, resolution, parent, { dependsOn: deployments });
+    children.consulEntries = { ...resolution, ...routing };
   }
+  return children;
 }

@@ -8,6 +8,7 @@ import {
   type ConsulEntryOptions,
 } from "./entries";
 import { checkArguments } from "../arguments";
+import { claimObjects } from "../claims";
 
 /** Type token of {@link ConsulTrafficSplit}. */
 export const CONSUL_TRAFFIC_SPLIT_TYPE = "pulumi-canary:index:ConsulTrafficSplit";
@@ -142,7 +143,21 @@ export class ConsulTrafficSplit extends pulumi.ComponentResource {
 
   constructor(name: string, args: ConsulTrafficSplitArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate before the component itself is registered: a refused release registers nothing.
-    const entries = checkArguments(() => planConsulTrafficSplit(name, args));
+    const entries = checkArguments(() => {
+      const planned = planConsulTrafficSplit(name, args);
+      const fix = "one traffic split per Consul service";
+      claimObjects(`ConsulTrafficSplit ${name}`, [
+        { field: "service", object: `Consul service-defaults ${planned.defaults.name}`, fix },
+        { field: "service", object: `Consul service-resolver ${planned.resolver.name}`, fix },
+        ...(planned.splitter
+          ? [{ field: "service", object: `Consul service-splitter ${planned.splitter.name}`, fix }]
+          : []),
+        ...(planned.router
+          ? [{ field: "service", object: `Consul service-router ${planned.router.name}`, fix }]
+          : []),
+      ]);
+      return planned;
+    });
     super(CONSUL_TRAFFIC_SPLIT_TYPE, name, {}, opts);
     const created = registerConsulEntries(
       name,

@@ -8,6 +8,7 @@ import type { GlooDelegateAction, GlooMatcher, GlooRoute, GlooVirtualService } f
 import { requireLabels } from "./upstream";
 import { DEFAULT_GATEWAY_NAMESPACE, requireVirtualHost, virtualServiceObject } from "./virtual-service";
 import { checkArguments } from "../arguments";
+import { claimObjects, domainClaims, objectClaim } from "../claims";
 
 /**
  * One team's share of a `PlatformGateway`: the path prefix delegated to it and where its RouteTables live.
@@ -257,10 +258,20 @@ export class PlatformGateway extends pulumi.ComponentResource {
   readonly prefixes: { [team: string]: string };
 
   constructor(name: string, args: PlatformGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
-    // Refuse bad arguments before anything is registered.
-    const objects = checkArguments(() =>
-      buildPlatformGateway({ ...args, name: args.name ?? name }, `PlatformGateway ${name}`),
-    );
+    // Refuse bad arguments, and objects another component writes, before anything is registered.
+    const objects = checkArguments(() => {
+      const built = buildPlatformGateway({ ...args, name: args.name ?? name }, `PlatformGateway ${name}`);
+      const vs = built.virtualService;
+      claimObjects(`PlatformGateway ${name}`, [
+        objectClaim("name", "VirtualService", vs.metadata, "another name or namespace"),
+        ...domainClaims(
+          "domains",
+          vs.spec.virtualHost.domains,
+          "give each gateway VirtualService its own domains",
+        ),
+      ]);
+      return built;
+    });
     super(PLATFORM_GATEWAY_TYPE, name, {}, opts);
     registerGlooObject(name, objects.virtualService, this);
     this.name = objects.virtualService.metadata.name;

@@ -1,5 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { withResolvedInputs } from "../arguments";
+import type { PendingInput } from "../release/pending";
 import { describeSplit } from "../release/plan";
 import type { UpstreamGroupRef, UpstreamRef } from "./refs";
 import type { RoutedRelease } from "./routes";
@@ -15,10 +17,15 @@ export function registerGlooObject(
   object: GlooObject,
   parent: pulumi.Resource,
   opts?: pulumi.CustomResourceOptions,
+  pending: readonly PendingInput[] = [],
 ): k8s.apiextensions.CustomResource {
   return new k8s.apiextensions.CustomResource(
     name,
-    { apiVersion: object.apiVersion, kind: object.kind, metadata: object.metadata, spec: object.spec },
+    {
+      apiVersion: object.apiVersion,
+      kind: object.kind,
+      ...withResolvedInputs({ metadata: object.metadata, spec: object.spec }, pending),
+    },
     { ...opts, parent },
   );
 }
@@ -69,6 +76,7 @@ export function registerRouting(
   groups: readonly GlooUpstreamGroup[],
   parent: pulumi.Resource,
   opts?: pulumi.CustomResourceOptions,
+  pending: readonly PendingInput[] = [],
 ): { routing: k8s.apiextensions.CustomResource; upstreamGroups: k8s.apiextensions.CustomResource[] } {
   const groupNames = groups.map((g) => g.metadata.name);
   const clash = new Set(groupNames).size !== groupNames.length;
@@ -78,6 +86,7 @@ export function registerRouting(
       group,
       parent,
       opts,
+      pending,
     ),
   );
   return {
@@ -86,6 +95,7 @@ export function registerRouting(
       routing,
       parent,
       pulumi.mergeOptions(opts, { dependsOn: upstreamGroups }),
+      pending,
     ),
     upstreamGroups,
   };

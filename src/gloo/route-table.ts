@@ -15,6 +15,7 @@ import { GATEWAY_API_VERSION, type GlooRouteTable, type GlooUpstreamGroup } from
 import { requireLabels } from "./upstream";
 import { buildRoutes, routeLabel, type PlannedReleases, type RouteArgs, type RoutedRelease } from "./routes";
 import { checkArguments } from "../arguments";
+import { claimObjects, objectClaim } from "../claims";
 
 /** Smallest and largest RouteTable `weight` (an int32). */
 export const ROUTE_TABLE_WEIGHT_MIN = -2147483648;
@@ -202,7 +203,22 @@ export class TeamRouteTable extends pulumi.ComponentResource {
   readonly splits: { [route: string]: string };
 
   constructor(name: string, args: TeamRouteTableArgs, opts?: pulumi.ComponentResourceOptions) {
-    const objects = checkArguments(() => buildTeamRouteTable(args, `TeamRouteTable ${name}`)); // refuse bad arguments first
+    // Refuse bad arguments, and objects another component writes, before anything is registered.
+    const objects = checkArguments(() => {
+      const built = buildTeamRouteTable(args, `TeamRouteTable ${name}`);
+      claimObjects(`TeamRouteTable ${name}`, [
+        objectClaim("name", "RouteTable", built.routeTable.metadata, "another name or namespace"),
+        ...built.upstreamGroups.map((g) =>
+          objectClaim(
+            "routes",
+            "UpstreamGroup",
+            g.metadata,
+            "one route with useUpstreamGroup per service and namespace",
+          ),
+        ),
+      ]);
+      return built;
+    });
     super(TEAM_ROUTE_TABLE_TYPE, name, {}, opts);
     registerRouting(name, objects.routeTable, objects.upstreamGroups, this, {
       dependsOn: routeDependencies(args),

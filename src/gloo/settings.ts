@@ -6,6 +6,7 @@ import { requireObjectName } from "./refs";
 import { GLOO_API_VERSION, type GlooSettings } from "./types";
 import { DEFAULT_GATEWAY_NAMESPACE } from "./virtual-service";
 import { checkArguments } from "../arguments";
+import { claimObjects, objectClaim } from "../claims";
 
 /** Name of the Settings object Gloo's helm chart installs. */
 export const DEFAULT_SETTINGS_NAME = "default";
@@ -127,7 +128,14 @@ export class GlooSettingsPatch extends pulumi.ComponentResource {
   readonly namespace: string;
 
   constructor(name: string, args: GlooSettingsPatchArgs, opts?: pulumi.ComponentResourceOptions) {
-    const object = checkArguments(() => buildGlooSettingsPatch(args, `GlooSettingsPatch ${name}`)); // refuse bad arguments first
+    // Refuse bad arguments, and a second patch of the same Settings, before anything is registered.
+    const object = checkArguments(() => {
+      const built = buildGlooSettingsPatch(args, `GlooSettingsPatch ${name}`);
+      claimObjects(`GlooSettingsPatch ${name}`, [
+        objectClaim("name", "Settings", built.metadata, "one GlooSettingsPatch per Gloo installation"),
+      ]);
+      return built;
+    });
     super(GLOO_SETTINGS_PATCH_TYPE, name, {}, opts);
     new k8s.apiextensions.CustomResourcePatch(
       name,

@@ -9,6 +9,7 @@ import { releaseUpstreamGroup, upstreamGroupObject, type WeightedRef } from "./r
 import type { GlooResourceRef, GlooUpstreamGroup } from "./types";
 import { requireLabels, upstreamName } from "./upstream";
 import { checkArguments } from "../arguments";
+import { claimObjects, objectClaim } from "../claims";
 
 /** An Upstream and its share of traffic. */
 export interface WeightedUpstream {
@@ -191,7 +192,14 @@ export class UpstreamGroup extends pulumi.ComponentResource implements UpstreamG
   readonly namespace: string;
 
   constructor(name: string, args: UpstreamGroupArgs, opts?: pulumi.ComponentResourceOptions) {
-    const object = checkArguments(() => buildUpstreamGroup(args, `UpstreamGroup ${name}`)); // refuse bad arguments first
+    // Refuse bad arguments, and objects another component writes, before anything is registered.
+    const object = checkArguments(() => {
+      const built = buildUpstreamGroup(args, `UpstreamGroup ${name}`);
+      claimObjects(`UpstreamGroup ${name}`, [
+        objectClaim("name", "UpstreamGroup", built.metadata, "another name or namespace"),
+      ]);
+      return built;
+    });
     super(UPSTREAM_GROUP_TYPE, name, {}, opts);
     const deps = resourcesAmong([...(args.upstreams ?? []), ...(args.externalUpstreams ?? [])]);
     registerGlooObject(name, object, this, { dependsOn: deps });

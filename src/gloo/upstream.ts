@@ -6,6 +6,7 @@ import { requireObjectName, type UpstreamRef } from "./refs";
 import { registerGlooObject } from "./register";
 import { GLOO_API_VERSION, type GlooUpstream } from "./types";
 import { checkArguments } from "../arguments";
+import { claimObjects, objectClaim } from "../claims";
 
 /** Arguments of an `Upstream`: one version of a Kubernetes Service as a Gloo Upstream. */
 export interface UpstreamArgs {
@@ -159,7 +160,14 @@ export class Upstream extends pulumi.ComponentResource implements UpstreamRef {
   readonly namespace: string;
 
   constructor(name: string, args: UpstreamArgs, opts?: pulumi.ComponentResourceOptions) {
-    const object = checkArguments(() => buildUpstream(args, `Upstream ${name}`)); // refuse bad arguments first
+    // Refuse bad arguments, and objects another component writes, before anything is registered.
+    const object = checkArguments(() => {
+      const built = buildUpstream(args, `Upstream ${name}`);
+      claimObjects(`Upstream ${name}`, [
+        objectClaim("name", "Upstream", built.metadata, "another name or namespace"),
+      ]);
+      return built;
+    });
     super(UPSTREAM_TYPE, name, {}, opts);
     registerGlooObject(name, object, this);
     this.name = object.metadata.name;

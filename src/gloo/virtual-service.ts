@@ -13,6 +13,7 @@ import {
 } from "./types";
 import { requireLabels } from "./upstream";
 import { checkArguments } from "../arguments";
+import { claimObjects, domainClaims, objectClaim } from "../claims";
 
 /** Type token of the `VirtualService` component. */
 export const VIRTUAL_SERVICE_TYPE = "pulumi-canary:index:VirtualService";
@@ -198,7 +199,24 @@ export class VirtualService extends pulumi.ComponentResource {
   readonly splits: { [route: string]: string };
 
   constructor(name: string, args: VirtualServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-    const objects = checkArguments(() => buildVirtualService(args, `VirtualService ${name}`)); // refuse bad arguments first
+    // Refuse bad arguments, and objects another component writes, before anything is registered.
+    const objects = checkArguments(() => {
+      const built = buildVirtualService(args, `VirtualService ${name}`);
+      const vs = built.virtualService;
+      claimObjects(`VirtualService ${name}`, [
+        objectClaim("name", "VirtualService", vs.metadata, "another name or namespace"),
+        ...built.upstreamGroups.map((g) =>
+          objectClaim(
+            "routes",
+            "UpstreamGroup",
+            g.metadata,
+            "one route with useUpstreamGroup per service and namespace",
+          ),
+        ),
+        ...domainClaims("domains", vs.spec.virtualHost.domains, "give each VirtualService its own domains"),
+      ]);
+      return built;
+    });
     super(VIRTUAL_SERVICE_TYPE, name, {}, opts);
     registerRouting(name, objects.virtualService, objects.upstreamGroups, this, {
       dependsOn: routeDependencies(args),

@@ -1,7 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { planVersionedService, type VersionedServiceArgs, type VersionedServicePlan } from "./workloads";
-import { checkArguments } from "../arguments";
+import { checkArguments, withResolvedInputs } from "../arguments";
+import type { PendingInput } from "../release/pending";
+import { claimObjects, objectClaim } from "../claims";
 
 /** Type token of {@link VersionedService}. */
 export const VERSIONED_SERVICE_TYPE = "pulumi-canary:index:VersionedService";
@@ -25,13 +27,18 @@ export function registerVersionedService(
   plan: VersionedServicePlan,
   parent: pulumi.Resource,
   opts?: pulumi.CustomResourceOptions,
+  pending: readonly PendingInput[] = [],
 ): VersionedServiceResources {
   const options = pulumi.mergeOptions(opts, { parent });
   const deployments: { [version: string]: k8s.apps.v1.Deployment } = {};
   for (const v of plan.versions) {
-    deployments[v.version] = new k8s.apps.v1.Deployment(`${name}-${v.version}`, v.deployment, options);
+    deployments[v.version] = new k8s.apps.v1.Deployment(
+      `${name}-${v.version}`,
+      withResolvedInputs(v.deployment, pending),
+      options,
+    );
   }
-  const service = new k8s.core.v1.Service(name, plan.serviceArgs, options);
+  const service = new k8s.core.v1.Service(name, withResolvedInputs(plan.serviceArgs, pending), options);
   return { deployments, service, plan };
 }
 
@@ -54,7 +61,18 @@ export class VersionedService extends pulumi.ComponentResource {
 
   constructor(name: string, args: VersionedServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate before the component itself is registered: refused arguments register nothing.
-    const plan = checkArguments(() => planVersionedService(args, name));
+    const plan = checkArguments(() => {
+      const planned = planVersionedService(args, name);
+      const fix = "one VersionedService per service and namespace";
+      const meta = (m: unknown) => m as { name: string; namespace: unknown };
+      claimObjects(`VersionedService ${name}`, [
+        ...planned.versions.map((v) =>
+          objectClaim("service", "Deployment", meta(v.deployment.metadata), fix),
+        ),
+        objectClaim("service", "Service", meta(planned.serviceArgs.metadata), fix),
+      ]);
+      return planned;
+    });
     super(VERSIONED_SERVICE_TYPE, name, {}, opts);
     const created = registerVersionedService(
       name,

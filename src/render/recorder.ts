@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import type * as pulumiModule from "@pulumi/pulumi";
+import { resetClaims } from "../claims";
 
 /** The Pulumi SDK module a program uses (render resolves it from the program's own directory). */
 export type PulumiSdk = typeof pulumiModule;
@@ -71,7 +72,10 @@ interface OutputsRequest {
 }
 interface MonitorLike {
   registerResource(req: RegisterRequest, callback: Callback): Promise<void> | void;
-  registerResourceOutputs(req: OutputsRequest, callback: (err: Error | null, response?: unknown) => void): unknown;
+  registerResourceOutputs(
+    req: OutputsRequest,
+    callback: (err: Error | null, response?: unknown) => void,
+  ): unknown;
   registerStackTransform?(req: CallbackRef, callback: (err: Error | null, response?: unknown) => void): void;
 }
 /** The SDK's callback server: the functions behind the `transforms` option, by token. */
@@ -94,6 +98,7 @@ interface TransformProto {
  * registration with its parent and dependencies. Custom resources echo their inputs as state.
  */
 export async function startRecording(pulumi: PulumiSdk, options: RecordingOptions): Promise<Recording> {
+  resetClaims(); // a new program: no object is claimed yet
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => ({

@@ -1,10 +1,17 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
 import { CanaryRelease, planCanaryRelease, type CanaryReleaseArgs } from "../../src/canary";
 import { ConsulProtocol } from "../../src/consul";
 import { renderObjects, type RenderedObject } from "../../src/render/emit";
-import { recordResources, valueOf, type Recording } from "../support/runtime";
+import {
+  assertRefusedWithoutRegistering,
+  recordResources,
+  valueOf,
+  type Recording,
+} from "../support/runtime";
 import { deployedVersions, referencedVersions } from "./lifecycle";
+import { resetClaims } from "../../src/claims";
 
 const images = { v1: "registry/payments:1", v2: "registry/payments:2", v3: "registry/payments:3" };
 const base: CanaryReleaseArgs = {
@@ -25,6 +32,7 @@ async function release(
 ): Promise<{ objects: RenderedObject[]; component: CanaryRelease }> {
   const name = `r${counter++}`;
   const from = recording.resources.length;
+  resetClaims(); // each step stands for its own `pulumi up` of a program with this one release
   const component = new CanaryRelease(name, args);
   await recording.settle();
   const mine = recording.resources.slice(from);
@@ -200,6 +208,7 @@ describe("CanaryRelease lifecycle", async () => {
 
   test("dependencies order the apply: resolver, Deployments, Upstreams, then routes and splits", async () => {
     const from = recording.resources.length;
+    resetClaims();
     new CanaryRelease("ordered", { ...base, canaryVersion: "v2", canaryWeight: 10, header });
     await recording.settle();
     const mine = recording.resources.slice(from);
@@ -343,7 +352,11 @@ describe("CanaryRelease refuses bad input before registering anything", async ()
       { canaryVersion: "v2", header: { name: "stage", value: "" } },
       /header\.value: got ""/,
     ],
-    ["bad port", { port: 70000 }, /port: got 70000; expected a whole number from 1 to 65535 \(the container port\)/],
+    [
+      "bad port",
+      { port: 70000 },
+      /port: got 70000; expected a whole number from 1 to 65535 \(the container port\)/,
+    ],
     [
       "tcp with a canary",
       { canaryVersion: "v2", consul: { protocol: ConsulProtocol.Tcp } },
@@ -380,12 +393,28 @@ describe("CanaryRelease refuses bad input before registering anything", async ()
     ["bad namespace", { namespace: "Payments NS" }, /namespace: got "Payments NS"/],
   ];
   for (const [what, override, message] of cases) {
-    test(what, () => {
-      const before = recording.resources.length;
-      assert.throws(() => new CanaryRelease("bad", { ...base, ...override }), message);
-      assert.equal(recording.resources.length, before, "nothing may be registered");
+    test(what, async () => {
+      await assertRefusedWithoutRegistering(
+        recording,
+        () => new CanaryRelease("bad", { ...base, ...override }),
+        message,
+      );
     });
   }
+
+  test("the check sees a registration made before the throw, which lands only after it", async () => {
+    await assert.rejects(
+      assertRefusedWithoutRegistering(
+        recording,
+        () => {
+          new pulumi.ComponentResource("test:index:Leftover", "leftover");
+          throw new Error("refused after registering");
+        },
+        /refused after registering/,
+      ),
+      /a refused input registered test:index:Leftover leftover/,
+    );
+  });
 
   test("the planner is pure and shares the component's errors", () => {
     assert.throws(

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { before, describe, it } from "node:test";
+import { before, beforeEach, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import {
@@ -14,6 +14,10 @@ import {
 } from "../../src/consul";
 import { planRelease, type ReleasePlan } from "../../src/release";
 import { one, ofType, recordResources, type Recording } from "../support/runtime";
+import { resetClaims } from "../../src/claims";
+
+// Each test stands for its own program: objects claimed by an earlier test do not count.
+beforeEach(() => resetClaims());
 
 const DEFAULTS = "consul:index/configEntry:ConfigEntry";
 const RESOLVER = "consul:index/configEntryServiceResolver:ConfigEntryServiceResolver";
@@ -131,14 +135,22 @@ void describe("ConsulTrafficSplit", () => {
     assert.equal(split.router, undefined);
   });
 
-  void it("two components with different names never collide", async () => {
+  void it("two components of different services never collide", async () => {
     const from = rec.resources.length;
     new ConsulTrafficSplit("cart-a", { service: "cart", stableVersion: "v1" });
-    new ConsulTrafficSplit("cart-b", { service: "cart", stableVersion: "v1" });
+    new ConsulTrafficSplit("cart-b", { service: "basket", stableVersion: "v1" });
     await rec.settle();
     const urns = rec.resources.slice(from).map((r) => r.urn);
     assert.equal(new Set(urns).size, urns.length);
     assert.equal(ofType(rec, SPLITTER, from).length, 2);
+  });
+
+  void it("two components writing the entries of one service are refused, naming both", async () => {
+    new ConsulTrafficSplit("till-a", { service: "till", stableVersion: "v1" });
+    await refusesWithoutRegistering(
+      () => new ConsulTrafficSplit("till-b", { service: "till", stableVersion: "v1" }),
+      /^InvalidArgumentsError: ConsulTrafficSplit till-b: service: got "Consul service-defaults till, Consul service-resolver till, Consul service-splitter till"; expected objects no other component of this program writes: ConsulTrafficSplit till-a writes them too/,
+    );
   });
 
   void it("passes its dependsOn to every entry", async () => {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { before, describe, it } from "node:test";
+import { before, beforeEach, describe, it } from "node:test";
 import {
+  buildGlooSettingsPatch,
   GLOO_SETTINGS_PATCH_TYPE,
   GlooSettingsPatch,
   PLATFORM_GATEWAY_TYPE,
@@ -13,6 +14,10 @@ import {
   type TeamRouteTableArgs,
 } from "../../src/gloo";
 import { one, recordResources, type Recording } from "../support/runtime";
+import { resetClaims } from "../../src/claims";
+
+// Each test stands for its own program: objects claimed by an earlier test do not count.
+beforeEach(() => resetClaims());
 
 const VS = "kubernetes:gateway.solo.io/v1:VirtualService";
 const RT = "kubernetes:gateway.solo.io/v1:RouteTable";
@@ -175,24 +180,10 @@ describe("team components", () => {
     const patch = one(rec, SETTINGS_PATCH, "gloo-settings");
     assert.equal(patch.custom, true);
     assert.equal(patch.parent, one(rec, GLOO_SETTINGS_PATCH_TYPE, "gloo-settings").urn);
-    assert.deepEqual(patch.inputs, {
-      apiVersion: "gloo.solo.io/v1",
-      kind: "Settings",
-      metadata: {
-        name: "default",
-        namespace: "gloo-system",
-        annotations: { "pulumi.com/patchForce": "true" },
-      },
-      spec: {
-        gloo: {
-          invalidConfigPolicy: {
-            replaceInvalidRoutes: true,
-            invalidRouteResponseCode: 404,
-            invalidRouteResponseBody:
-              "Gloo Gateway has invalid configuration. Administrators should run `glooctl check` to find and fix config errors.",
-          },
-        },
-      },
+    // The builder's object for the same arguments (settings.test.ts asserts the whole of it), patch forced.
+    assert.deepEqual(patch.inputs, buildGlooSettingsPatch({ invalidRouteResponseCode: 404 }));
+    assert.deepEqual((patch.inputs.metadata as { annotations?: object }).annotations, {
+      "pulumi.com/patchForce": "true",
     });
     assert.equal(settings.name, "default");
     assert.equal(settings.namespace, "gloo-system");
@@ -262,6 +253,4 @@ describe("team components", () => {
     await rec.settle();
     assert.equal(rec.resources.length, before);
   });
-
-
 });

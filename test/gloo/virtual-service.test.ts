@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { before, describe, it } from "node:test";
+import { before, beforeEach, describe, it } from "node:test";
 import {
+  buildUpstreamGroup,
   buildVirtualService,
   matcherOf,
   routeLabel,
@@ -10,8 +11,12 @@ import {
   VirtualService,
   type VirtualServiceArgs,
 } from "../../src/gloo";
-import { ReleasePhase } from "../../src/release/plan";
+import { ReleasePhase } from "../../src/release";
 import { ofType, one, recordResources, type Recording } from "../support/runtime";
+import { resetClaims } from "../../src/claims";
+
+// Each test stands for its own program: objects claimed by an earlier test do not count.
+beforeEach(() => resetClaims());
 
 const v1 = { name: "petstore-v1", namespace: "default" };
 const v2 = { name: "petstore-v2", namespace: "default" };
@@ -94,19 +99,14 @@ describe("buildVirtualService", () => {
       routeAction: { upstreamGroup: { name: "petstore", namespace: "default" } },
     });
     assert.deepEqual(at10.virtualService, at50.virtualService);
+    // The UpstreamGroup builder's group for the route's release (upstream-group.test.ts asserts its whole object).
     assert.deepEqual(at10.upstreamGroups, [
-      {
-        apiVersion: "gloo.solo.io/v1",
-        kind: "UpstreamGroup",
-        metadata: { name: "petstore", namespace: "default" },
-        spec: {
-          destinations: [
-            { destination: { upstream: v1 }, weight: 90 },
-            { destination: { upstream: v2 }, weight: 10 },
-          ],
-        },
-      },
+      buildUpstreamGroup({ upstreams: [v1, v2], release: { ...release, canaryWeight: 10 } }),
     ]);
+    assert.deepEqual(
+      at10.upstreamGroups[0].spec.destinations.map((d) => d.weight),
+      [90, 10],
+    );
     assert.deepEqual(
       at50.upstreamGroups[0].spec.destinations.map((d) => d.weight),
       [50, 50],
@@ -612,5 +612,4 @@ describe("VirtualService component", () => {
     await rec.settle();
     assert.equal(rec.resources.length, before);
   });
-
 });
