@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
+import * as pulumi from "@pulumi/pulumi";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { isGlooObject, Layer, renderObjects, toJson, toYaml, type RenderedObject } from "../render/emit";
@@ -198,14 +199,20 @@ function parseArgsMessage(err: Error & { code?: string }): string {
   }
 }
 
+/** Whether `err` is one of the SDK's error classes (by the SDK's own check, which works across SDK copies). */
+function isSdkError(kind: "RunError" | "InputPropertiesError", err: unknown): boolean {
+  return kind === "RunError" ? pulumi.RunError.isInstance(err) : pulumi.InputPropertiesError.isInstance(err);
+}
+
+/** Errors that list the problems of arguments, one per line: all their lines are printed. */
+const PROBLEM_LIST_ERRORS = new Set(["ValidationError", "InvalidArgumentsError", "InputPropertiesError"]);
+
 /** Errors that already say all a user needs in their first line: usage, config and validation errors. */
 const ONE_LINE_ERRORS = new Set([
   "RenderError",
   "UsageError",
-  "ValidationError",
   "RunError",
   "InputPropertyError",
-  "InputPropertiesError",
   "ConfigMissingError",
   "ConfigTypeError",
   "ConfigRangeError",
@@ -214,7 +221,8 @@ const ONE_LINE_ERRORS = new Set([
 ]);
 
 /**
- * What to print for an error: one line for usage, config and validation errors; for an error in the program, the
+ * What to print for an error: every problem of an argument check, one line each; one line for usage and config
+ * errors; for an error in the program, the
  * message with the file and line it came from (the compiler's whole message for a syntax error).
  */
 function describeError(err: unknown): string {
@@ -222,8 +230,9 @@ function describeError(err: unknown): string {
   const first = err.message.split("\n")[0];
   if (err instanceof UsageError) return `usage: ${first} (see pulumi-canary --help)`;
   if (err instanceof TypeCheckError) return err.message;
-  const runError = (err as { __pulumiRunError?: unknown }).__pulumiRunError === true;
-  if (runError || ONE_LINE_ERRORS.has(err.name) || ONE_LINE_ERRORS.has(err.constructor.name)) return first;
+  const named = (names: ReadonlySet<string>) => names.has(err.name) || names.has(err.constructor.name);
+  if (named(PROBLEM_LIST_ERRORS) || isSdkError("InputPropertiesError", err)) return err.message.trim();
+  if (named(ONE_LINE_ERRORS) || isSdkError("RunError", err)) return first;
   // tsx (esbuild) names the file, line and column of a syntax error in its message.
   if (/^Transform failed with \d+ error/.test(err.message)) return err.message.trim();
   const at = programFrame(err.stack ?? "");
