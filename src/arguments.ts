@@ -53,28 +53,28 @@ export function checkArguments<T>(build: () => T): T {
 export function withResolvedInputs<T extends object>(args: T, pending: readonly PendingInput[]): T {
   const used = pendingIn(args, pending);
   if (used.length === 0) return args;
-  const resolved = pulumi
-    .all(used.map((p) => pulumi.output(p.value as pulumi.Input<unknown>)))
-    .apply((values) => {
-      const map = new Map<string, string>();
-      used.forEach((p, i) => {
-        const problem = resolvedProblem(p, values[i]);
-        if (problem) {
-          throw new pulumi.InputPropertyError({
-            propertyPath: p.field,
-            reason: `${problem.message} (the value resolved from an output)`,
-          });
-        }
-        map.set(p.placeholder, values[i] as string);
-      });
-      return replacePlaceholders(args, map);
+  const values = pulumi.all(used.map((p) => pulumi.output(p.value as pulumi.Input<unknown>)));
+  /** The placeholders' values, checked (each property checks them itself: no output is left unobserved). */
+  const resolve = (resolved: unknown[]): Map<string, string> => {
+    const map = new Map<string, string>();
+    used.forEach((p, i) => {
+      const problem = resolvedProblem(p, resolved[i]);
+      if (problem) {
+        throw new pulumi.InputPropertyError({
+          propertyPath: p.field,
+          reason: `${problem.message} (the value resolved from an output)`,
+        });
+      }
+      map.set(p.placeholder, resolved[i] as string);
     });
+    return map;
+  };
   const lifted: Record<string, pulumi.Input<unknown>> = {};
   for (const key of Object.keys(args)) {
     const value = (args as Record<string, unknown>)[key];
     lifted[key] =
       pendingIn(value, used).length > 0
-        ? resolved.apply((r) => (r as Record<string, unknown>)[key])
+        ? values.apply((resolved) => replacePlaceholders(value, resolve(resolved)))
         : (value as pulumi.Input<unknown>);
   }
   // Resource arguments take an Output wherever they take a value: the shape is the same once resolved.

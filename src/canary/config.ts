@@ -5,6 +5,7 @@ import {
   requireHeaderName,
   ValidationError,
   type HeaderRule,
+  type Problem,
   type VersionWeight,
 } from "../release";
 
@@ -24,6 +25,11 @@ export interface ReleaseConfig {
   images: Record<string, string>;
   /** Replicas per version, when set in config. */
   replicas?: number;
+  /**
+   * Where the release's keys are in stack config, e.g. `releases.payments`; absent for top-level keys. Passed on
+   * to `CanaryRelease` (with the rest of the release), whose errors then name the keys as written.
+   */
+  configPath?: string;
 }
 
 /** Where {@link readReleaseConfig} reads from. */
@@ -63,7 +69,8 @@ export function readReleaseConfig(options: ReadReleaseConfigOptions = {}): Relea
   const config = options.config ?? new pulumi.Config();
   const prefix = options.path ? `${options.path}.` : "";
   const raw = options.path ? readPath(config, options.path) : readTopLevel(config);
-  return parseReleaseConfig(raw, prefix);
+  const release = parseReleaseConfig(raw, prefix);
+  return options.path ? { ...release, configPath: options.path } : release;
 }
 
 /**
@@ -87,7 +94,7 @@ export function readReleaseConfigs(options: ReadReleaseConfigOptions & { path: s
         "an object of release keys (stableVersion, canaryVersion, canaryWeight, ...)",
       );
     }
-    releases[name] = parseReleaseConfig(entry as Raw, `${at}.`);
+    releases[name] = { ...parseReleaseConfig(entry as Raw, `${at}.`), configPath: at };
   }
   return releases;
 }
@@ -199,6 +206,7 @@ export function parseHeader(field: string, value: unknown): HeaderRule {
 }
 
 function readTopLevel(config: pulumi.Config): Raw {
+  refuseNearMisses(config.name);
   const raw: Raw = {};
   for (const k of KEYS) {
     const text = config.get(k);
@@ -206,6 +214,51 @@ function readTopLevel(config: pulumi.Config): Raw {
     raw[k] = k === "images" || k === "extraVersions" ? parseJson(config.name, k, text) : text;
   }
   return raw;
+}
+
+/**
+ * Refuses a top-level key of the namespace that is not a release key but looks like a misspelt one
+ * (`canaryWieght`, `CanaryWeight`): read as nothing, it would leave the canary where it was. Other keys of the
+ * namespace belong to the program and are left alone.
+ */
+function refuseNearMisses(namespace: string): void {
+  const problems: Problem[] = [];
+  for (const qualified of Object.keys(pulumi.runtime.allConfig())) {
+    if (!qualified.startsWith(`${namespace}:`)) continue;
+    const key = qualified.slice(namespace.length + 1);
+    if (KEYS.includes(key)) continue;
+    const near = KEYS.find((known) => isNearMiss(key, known));
+    if (near !== undefined) {
+      problems.push({
+        field: key,
+        value: pulumi.runtime.allConfig()[qualified],
+        accepted: `one of the release keys ${KEYS.join(", ")} (did you mean ${near}? \`pulumi config rm ${key}\` and set ${near})`,
+      });
+    }
+  }
+  if (problems.length > 0) throw ValidationError.of(problems);
+}
+
+/** Whether `key` differs from `known` by case only, or by at most two edits (for keys of 6 or more letters). */
+function isNearMiss(key: string, known: string): boolean {
+  if (key.toLowerCase() === known.toLowerCase()) return true;
+  return key.length >= 6 && editDistance(key.toLowerCase(), known.toLowerCase()) <= 2;
+}
+
+/** Levenshtein distance, with transpositions of neighbours counted as one edit. */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
 }
 
 function readPath(config: pulumi.Config, path: string): Raw {

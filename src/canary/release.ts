@@ -34,6 +34,7 @@ import {
 import { checkArguments } from "../arguments";
 import { claimObjects, domainClaims, objectClaim, type Claim } from "../claims";
 import { requireDnsLabel, requireNonEmpty } from "../release/names";
+import { requireInteger } from "../release/validate";
 import { PendingInputs, type PendingInput } from "../release/pending";
 
 /** Type token of {@link CanaryRelease}. */
@@ -124,12 +125,38 @@ export interface CanaryReleaseArgs {
   images: { [version: string]: pulumi.Input<string> };
   /** Pods per version; every version keeps its full size while traffic moves, so a rollback is instant. Defaults to 1. */
   replicas?: number;
+  /**
+   * Where the release's keys live in stack config, e.g. `releases.payments` (what `readReleaseConfigs` sets):
+   * errors then name the keys as written there. Defaults to top-level keys.
+   */
+  configPath?: string;
   /** Container and Service port. Defaults to 8080. */
   port?: number;
   /** Environment variables of every version's container. Defaults to none. */
   env?: { [name: string]: pulumi.Input<string> };
   /** CPU / memory requests and limits of every version's container. Defaults to none. */
   resources?: ContainerResources;
+  /**
+   * Pods of the canary version, e.g. 1 while it takes 0-10 % of 6 stable pods' traffic. Defaults to `replicas`.
+   * Raise it before a large weight step: a canary is not scaled with its weight.
+   */
+  canaryReplicas?: number;
+  /** Requests and limits of particular versions, by version, instead of `resources`. Defaults to none. */
+  versionResources?: { [version: string]: ContainerResources };
+  /** Labels on the pods only (not `app` or `version`). Defaults to none. */
+  podLabels?: { [key: string]: string };
+  /** Annotations on the pods (not Consul's). Defaults to none. */
+  podAnnotations?: { [key: string]: string };
+  /** Service account the pods run as. Defaults to the namespace's `default`. */
+  serviceAccountName?: pulumi.Input<string>;
+  /** Liveness probe of every version's container. Defaults to none. */
+  livenessProbe?: k8s.types.input.core.v1.Probe;
+  /** Readiness probe of every version's container: a pod takes traffic once it passes. Defaults to none. */
+  readinessProbe?: k8s.types.input.core.v1.Probe;
+  /** Security context of every version's container. Defaults to none. */
+  securityContext?: k8s.types.input.core.v1.SecurityContext;
+  /** Security context of every version's pods. Defaults to none. */
+  podSecurityContext?: k8s.types.input.core.v1.PodSecurityContext;
   /** Route the release at the edge through Gloo Edge (own VirtualService). Defaults to no Gloo objects. */
   gloo?: CanaryGlooArgs;
   /** Split the release inside the Consul service mesh. Defaults to no Consul entries (and no sidecar injection). */
@@ -172,6 +199,7 @@ export interface CanaryReleasePlan {
  */
 export function planCanaryRelease(name: string, args: CanaryReleaseArgs): CanaryReleasePlan {
   const scope = `CanaryRelease ${name}`;
+  const configPrefix = args.configPath ? `${args.configPath}.` : "";
   const release = planRelease(
     {
       service: args.service,
@@ -182,6 +210,7 @@ export function planCanaryRelease(name: string, args: CanaryReleaseArgs): Canary
       extraVersions: args.extraVersions,
     },
     scope,
+    configPrefix,
   );
   // Values that are outputs of other resources are checked when they resolve; the plan holds placeholders.
   const pending = new PendingInputs();
@@ -189,15 +218,17 @@ export function planCanaryRelease(name: string, args: CanaryReleaseArgs): Canary
     requireDnsLabel("namespace", v, scope),
   );
   const port = args.port ?? 8080;
+  if (args.canaryReplicas !== undefined)
+    requireInteger("canaryReplicas", args.canaryReplicas, 0, 1000, scope);
 
   const images: { [version: string]: string } = {};
   for (const version of release.versions) {
-    images[version] = pending.string(`images.${version}`, args.images?.[version], (v) => {
+    images[version] = pending.string(`${configPrefix}images.${version}`, args.images?.[version], (v) => {
       if (typeof v !== "string" || v === "" || /\s/.test(v)) {
         throw new ValidationError(
-          `images.${version}`,
+          `${configPrefix}images.${version}`,
           v,
-          `a container image for every running version (${release.versions.join(", ")}), e.g. set with \`pulumi config set --path 'images.${version}' registry/app:tag\``,
+          `a container image for every running version (${release.versions.join(", ")}), e.g. set with \`pulumi config set --path '${configPrefix}images.${version}' registry/app:tag\``,
           scope,
         );
       }
@@ -216,12 +247,22 @@ export function planCanaryRelease(name: string, args: CanaryReleaseArgs): Canary
       port,
       upstreams: args.consul?.upstreams,
       consulInject: args.consul !== undefined,
+      podLabels: args.podLabels,
+      podAnnotations: args.podAnnotations,
+      serviceAccountName: args.serviceAccountName,
+      livenessProbe: args.livenessProbe,
+      readinessProbe: args.readinessProbe,
+      securityContext: args.securityContext,
+      podSecurityContext: args.podSecurityContext,
       versions: release.versions.map((version) => ({
         version,
         image: images[version],
-        replicas: args.replicas,
+        replicas:
+          version === release.canaryVersion && args.canaryReplicas !== undefined
+            ? args.canaryReplicas
+            : args.replicas,
         env: args.env,
-        resources: args.resources,
+        resources: args.versionResources?.[version] ?? args.resources,
       })),
     },
     scope,

@@ -67,6 +67,20 @@ export interface VersionedServiceArgs {
   consulInject?: boolean;
   /** Extra labels on the Deployments, pods and Service (not `app` or `version`). Defaults to none. */
   labels?: { [key: string]: string };
+  /** Labels on the pods only, e.g. for a network policy (not `app` or `version`). Defaults to none. */
+  podLabels?: { [key: string]: string };
+  /** Annotations on the pods, e.g. for a metrics scraper (not Consul's, which this package sets). Defaults to none. */
+  podAnnotations?: { [key: string]: string };
+  /** Service account the pods run as. Defaults to the namespace's `default`. */
+  serviceAccountName?: pulumi.Input<string>;
+  /** Liveness probe of every version's container, e.g. an `httpGet` on `/health`. Defaults to none. */
+  livenessProbe?: k8s.types.input.core.v1.Probe;
+  /** Readiness probe of every version's container: a pod takes traffic once it passes. Defaults to none. */
+  readinessProbe?: k8s.types.input.core.v1.Probe;
+  /** Security context of every version's container, e.g. `{ runAsNonRoot: true }`. Defaults to none. */
+  securityContext?: k8s.types.input.core.v1.SecurityContext;
+  /** Security context of every version's pods, e.g. `{ fsGroup: 2000 }`. Defaults to none. */
+  podSecurityContext?: k8s.types.input.core.v1.PodSecurityContext;
 }
 
 /** A validated version with every default applied. */
@@ -149,20 +163,20 @@ export function planVersionedService(args: VersionedServiceArgs, scope?: string)
   const upstreams = requireUpstreams("upstreams", args.upstreams ?? [], scope);
   const inject = args.consulInject ?? true;
 
-  const labels = { ...(args.labels ?? {}) };
-  for (const key of ["app", "version"]) {
-    if (key in labels) {
+  const labels = requireExtraLabels("labels", args.labels, scope);
+  const podLabels = requireExtraLabels("podLabels", args.podLabels, scope);
+  const podAnnotations = { ...(args.podAnnotations ?? {}) };
+  for (const [key, value] of Object.entries(podAnnotations)) {
+    if (typeof value !== "string") {
+      throw new ValidationError(`podAnnotations.${key}`, value, "a string annotation value", scope);
+    }
+    if (inject && Object.values(CONSUL_ANNOTATIONS).includes(key as never)) {
       throw new ValidationError(
-        `labels.${key}`,
-        labels[key],
-        `no "${key}" label: it is set from the service and versions`,
+        `podAnnotations.${key}`,
+        value,
+        "no Consul annotation: this package sets them (consulInject, upstreams, tags)",
         scope,
       );
-    }
-  }
-  for (const [key, value] of Object.entries(labels)) {
-    if (typeof value !== "string") {
-      throw new ValidationError(`labels.${key}`, value, "a string label value", scope);
     }
   }
 
@@ -230,6 +244,13 @@ export function planVersionedService(args: VersionedServiceArgs, scope?: string)
       ports: [{ name: PORT_NAME, containerPort: port }],
       ...(env.length > 0 ? { env: env.map(([name, value]) => ({ name, value })) } : {}),
       ...(v.resources !== undefined ? { resources: { ...v.resources } } : {}),
+      ...(args.livenessProbe !== undefined ? { livenessProbe: args.livenessProbe } : {}),
+      ...(args.readinessProbe !== undefined ? { readinessProbe: args.readinessProbe } : {}),
+      ...(args.securityContext !== undefined ? { securityContext: args.securityContext } : {}),
+    };
+    const annotations = {
+      ...podAnnotations,
+      ...(inject ? consulPodAnnotations(version, tags, versionUpstreams) : {}),
     };
     const deployment: k8s.apps.v1.DeploymentArgs = {
       metadata: { name: deploymentName, namespace, labels: { ...labels, ...selector } },
@@ -238,10 +259,14 @@ export function planVersionedService(args: VersionedServiceArgs, scope?: string)
         selector: { matchLabels: selector },
         template: {
           metadata: {
-            labels: { ...labels, ...selector },
-            ...(inject ? { annotations: consulPodAnnotations(version, tags, versionUpstreams) } : {}),
+            labels: { ...labels, ...podLabels, ...selector },
+            ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
           },
-          spec: { containers: [container] },
+          spec: {
+            ...(args.serviceAccountName !== undefined ? { serviceAccountName: args.serviceAccountName } : {}),
+            ...(args.podSecurityContext !== undefined ? { securityContext: args.podSecurityContext } : {}),
+            containers: [container],
+          },
         },
       },
     };
@@ -270,6 +295,29 @@ export function planVersionedService(args: VersionedServiceArgs, scope?: string)
       },
     },
   };
+}
+
+/** Checks extra labels: string values, and not `app` or `version`, which the package sets. */
+function requireExtraLabels(
+  field: string,
+  given: { [key: string]: string } | undefined,
+  scope?: string,
+): { [key: string]: string } {
+  const labels = { ...(given ?? {}) };
+  for (const [key, value] of Object.entries(labels)) {
+    if (key === "app" || key === "version") {
+      throw new ValidationError(
+        `${field}.${key}`,
+        value,
+        `no "${key}" label: it is set from the service and versions`,
+        scope,
+      );
+    }
+    if (typeof value !== "string") {
+      throw new ValidationError(`${field}.${key}`, value, "a string label value", scope);
+    }
+  }
+  return labels;
 }
 
 function requirePortFor(servicePort: number | undefined, scope?: string): asserts servicePort is number {

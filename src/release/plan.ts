@@ -81,10 +81,10 @@ export interface ReleasePlan {
 }
 
 /** Checks a header rule: a header name and a non-empty value. */
-function headerOf(rule: HeaderRule, scope?: string): HeaderRule {
+function headerOf(rule: HeaderRule, scope?: string, field = "header"): HeaderRule {
   return {
-    name: requireHeaderName("header.name", rule.name, scope),
-    value: requireNonEmpty("header.value", rule.value, 'a non-empty header value such as "canary"', scope),
+    name: requireHeaderName(`${field}.name`, rule.name, scope),
+    value: requireNonEmpty(`${field}.value`, rule.value, 'a non-empty header value such as "canary"', scope),
   };
 }
 
@@ -96,44 +96,48 @@ function headerOf(rule: HeaderRule, scope?: string): HeaderRule {
  * and what is accepted.
  *
  * @param scope - prefixes error messages (e.g. the component or stack the spec comes from).
+ * @param fieldPrefix - prefixes the fields error messages name, e.g. `releases.payments.` for a release read from
+ *   that stack config path, so messages name the keys as the user wrote them.
  */
-export function planRelease(spec: ReleaseSpec, scope?: string): ReleasePlan {
+export function planRelease(spec: ReleaseSpec, scope?: string, fieldPrefix = ""): ReleasePlan {
+  /** A field as the user wrote it, e.g. `releases.payments.canaryWeight` for a release read from stack config. */
+  const k = (field: string): string => `${fieldPrefix}${field}`;
   // The service, the stable version, the weight and the header are checked together, so one call reports all of
   // their problems; what depends on them comes after.
   const checks = new Checks();
   const service = requireDnsLabel("service", spec.service, scope);
   const stableChecked = checks.check(() =>
-    requireVersion("stableVersion", spec.stableVersion, service, scope),
+    requireVersion(k("stableVersion"), spec.stableVersion, service, scope),
   );
-  const weightChecked = checks.check(() => parseWeight("canaryWeight", spec.canaryWeight ?? 0, scope));
+  const weightChecked = checks.check(() => parseWeight(k("canaryWeight"), spec.canaryWeight ?? 0, scope));
   const headerChecked = checks.check(() =>
-    spec.header === undefined ? undefined : headerOf(spec.header, scope),
+    spec.header === undefined ? undefined : headerOf(spec.header, scope, k("header")),
   );
   checks.done();
   const [stable, canaryWeight, header] = [stableChecked!, weightChecked!, headerChecked];
 
   let canary: string | undefined;
   if (spec.canaryVersion !== undefined) {
-    canary = requireVersion("canaryVersion", spec.canaryVersion, service, scope);
+    canary = requireVersion(k("canaryVersion"), spec.canaryVersion, service, scope);
     if (canary === stable) {
       throw new ValidationError(
-        "canaryVersion",
+        k("canaryVersion"),
         canary,
-        `a version other than the stableVersion "${stable}" (to finalize, set stableVersion to the canary and remove canaryVersion)`,
+        `a version other than the ${k("stableVersion")} "${stable}" (to finalize, set ${k("stableVersion")} to the canary and remove ${k("canaryVersion")})`,
         scope,
       );
     }
   } else if (canaryWeight > 0) {
     throw new ValidationError(
-      "canaryWeight",
+      k("canaryWeight"),
       canaryWeight,
-      "0 while no canaryVersion is set (set canaryVersion first)",
+      `0 while no ${k("canaryVersion")} is set (set ${k("canaryVersion")} first)`,
       scope,
     );
   }
 
   const extras = (spec.extraVersions ?? []).map((extra, i) => {
-    const field = `extraVersions[${i}]`;
+    const field = k(`extraVersions[${i}]`);
     const version = requireVersion(`${field}.version`, extra.version, service, scope);
     return { version, weight: parseWeight(`${field}.weight`, extra.weight, scope) };
   });
@@ -141,7 +145,7 @@ export function planRelease(spec: ReleaseSpec, scope?: string): ReleasePlan {
   extras.forEach((extra, i) => {
     if (seen.has(extra.version)) {
       throw new ValidationError(
-        `extraVersions[${i}].version`,
+        k(`extraVersions[${i}].version`),
         extra.version,
         "a version not already named as stableVersion, canaryVersion or another extra version",
         scope,
@@ -153,7 +157,7 @@ export function planRelease(spec: ReleaseSpec, scope?: string): ReleasePlan {
   const extraTotal = extras.reduce((sum, extra) => sum + extra.weight, 0);
   if (canaryWeight + extraTotal > 100) {
     throw new ValidationError(
-      "canaryWeight + extraVersions[*].weight",
+      `${k("canaryWeight")} + ${k("extraVersions[*].weight")}`,
       canaryWeight + extraTotal,
       "a total of at most 100, so the stable version's derived share is not negative",
       scope,
