@@ -12,6 +12,8 @@ export default tseslint.config(
       "**/*.js",
       "**/*.mjs",
       "test/fixtures/program-errors/",
+      // Type-checked in its own project against the packed package (scripts/consumer-check.sh).
+      "test/fixtures/consumer/",
     ],
   },
   js.configs.recommended,

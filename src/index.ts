@@ -35,6 +35,7 @@ export {
   planCanaryRelease,
   readReleaseConfig,
   readReleaseConfigs,
+  InvalidConfigError,
   type CanaryConsulArgs,
   type CanaryGlooArgs,
   type CanaryReleaseArgs,

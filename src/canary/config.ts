@@ -66,11 +66,38 @@ const KEYS = [
  * is accepted; they are thrown before any resource is registered.
  */
 export function readReleaseConfig(options: ReadReleaseConfigOptions = {}): ReleaseConfig {
-  const config = options.config ?? new pulumi.Config();
-  const prefix = options.path ? `${options.path}.` : "";
-  const raw = options.path ? readPath(config, options.path) : readTopLevel(config);
-  const release = parseReleaseConfig(raw, prefix);
-  return options.path ? { ...release, configPath: options.path } : release;
+  return checkConfig(() => {
+    const config = options.config ?? new pulumi.Config();
+    const prefix = options.path ? `${options.path}.` : "";
+    const raw = options.path ? readPath(config, options.path) : readTopLevel(config);
+    const release = parseReleaseConfig(raw, prefix);
+    return options.path ? { ...release, configPath: options.path } : release;
+  });
+}
+
+/**
+ * What `readReleaseConfig` and `readReleaseConfigs` throw for stack config they refuse: the SDK's `RunError`, which
+ * `pulumi up` and `pulumi preview` print without a stack trace, with every problem found, one line each.
+ */
+export class InvalidConfigError extends pulumi.RunError {
+  /** The problems, as the pure validation reported them. */
+  readonly problems: readonly Problem[];
+
+  constructor(cause: ValidationError) {
+    super(cause.message);
+    this.name = "InvalidConfigError";
+    this.problems = cause.problems;
+  }
+}
+
+/** Runs a config read; a `ValidationError` leaves as an `InvalidConfigError`. */
+function checkConfig<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    if (err instanceof ValidationError) throw new InvalidConfigError(err);
+    throw err;
+  }
 }
 
 /**
@@ -82,6 +109,10 @@ export function readReleaseConfig(options: ReadReleaseConfigOptions = {}): Relea
 export function readReleaseConfigs(options: ReadReleaseConfigOptions & { path: string }): {
   [name: string]: ReleaseConfig;
 } {
+  return checkConfig(() => readAll(options));
+}
+
+function readAll(options: ReadReleaseConfigOptions & { path: string }): { [name: string]: ReleaseConfig } {
   const config = options.config ?? new pulumi.Config();
   const all = readPath(config, options.path);
   const releases: { [name: string]: ReleaseConfig } = {};

@@ -46,6 +46,11 @@ export interface Recording {
   readonly resources: RecordedResource[];
   /** Resolves once every registration made so far (and any it triggered) has been answered. */
   settle(): Promise<void>;
+  /**
+   * Stops the SDK's callback server, when the program's transforms started one: older SDKs (3.160 and before) keep the process
+   * alive while it runs. Call it once the program is done.
+   */
+  close(): void;
 }
 
 interface CallbackRef {
@@ -158,6 +163,14 @@ export async function startRecording(pulumi: PulumiSdk, options: RecordingOption
   const waitForRPCs = (pulumi.runtime as unknown as { waitForRPCs: () => Promise<void> }).waitForRPCs;
   return {
     resources,
+    close: () => {
+      const sdk = createRequire(path.join(options.sdkFrom ?? __dirname, "index.js"));
+      const store = (
+        sdk("@pulumi/pulumi/runtime/state") as { getStore(): { callbacks?: { shutdown?(): void } } }
+      ).getStore();
+      store.callbacks?.shutdown?.();
+      store.callbacks = undefined;
+    },
     settle: async () => {
       // Registrations can trigger further registrations (components created inside apply): wait until quiet.
       let seen = -1;

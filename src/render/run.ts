@@ -81,6 +81,11 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
   const cwd = process.cwd();
   const restoreConsole = sendConsoleToStderr();
   let exported: unknown;
+  // SDKs before 3.16x install source-map-support, whose stack traces ignore the maps tsx registers with Node: the
+  // program's stack traces then point into the compiled text. Node's own formatting is used while it runs.
+  const errorClass = Error as { prepareStackTrace?: unknown };
+  const prepareStackTrace = errorClass.prepareStackTrace;
+  errorClass.prepareStackTrace = undefined;
   try {
     process.chdir(dir);
     if (tsx !== undefined) registerTypeScript(tsx);
@@ -90,13 +95,16 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
     exported = typeof entry === "function" ? await (entry as () => unknown)() : loaded;
     await recording.settle();
   } catch (err) {
+    void (err as { stack?: unknown } | undefined)?.stack; // V8 formats the stack on first read: read it now
     failures.unshift(err);
   } finally {
     process.chdir(cwd);
     restoreConsole();
+    errorClass.prepareStackTrace = prepareStackTrace;
   }
   // Failures inside apply callbacks surface as rejections once the runtime has settled.
   await new Promise((resolve) => setImmediate(resolve));
+  recording.close();
   process.off("unhandledRejection", onRejection);
   runtimeConfig.getConfig = getConfig;
   if (failures.length > 0) throw failures[0];

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { beforeEach, describe, test } from "node:test";
+import { after, beforeEach, describe, test } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { InvalidArgumentsError, withResolvedInputs } from "../../src/arguments";
@@ -55,6 +55,7 @@ describe("CanaryRelease composition", async () => {
   );
   // Each test stands for its own program.
   beforeEach(() => resetClaims());
+  after(() => recording.close());
 
   test("a Namespace's name and a build's image, as outputs, reach every object once resolved", async () => {
     const objects = await rendered(() => {

@@ -176,11 +176,11 @@ describe("readReleaseConfig from stack config", async () => {
   test("a structured path that does not exist is named", () => {
     assert.throws(
       () => readReleaseConfig({ path: "releases.orders" }),
-      /^ValidationError: releases\.orders: got nothing; expected an object at config path releases\.orders/,
+      /^InvalidConfigError: releases\.orders: got nothing; expected an object at config path releases\.orders/,
     );
     assert.throws(
       () => readReleaseConfig({ path: "nothing" }),
-      /^ValidationError: nothing: got nothing; expected an object at config path nothing/,
+      /^InvalidConfigError: nothing: got nothing; expected an object at config path nothing/,
     );
   });
 
@@ -211,7 +211,7 @@ describe("readReleaseConfig from stack config", async () => {
   test("another namespace's config", () => {
     assert.throws(
       () => readReleaseConfig({ config: new pulumi.Config("other") }),
-      /^ValidationError: stableVersion: got nothing/,
+      /^InvalidConfigError: stableVersion: got nothing/,
     );
   });
 });
