@@ -144,9 +144,9 @@ export interface CanaryReleaseArgs {
   /** Requests and limits of particular versions, by version, instead of `resources`. Defaults to none. */
   versionResources?: { [version: string]: ContainerResources };
   /** Labels on the pods only (not `app` or `version`). Defaults to none. */
-  podLabels?: { [key: string]: string };
+  podLabels?: { [key: string]: pulumi.Input<string> };
   /** Annotations on the pods (not Consul's). Defaults to none. */
-  podAnnotations?: { [key: string]: string };
+  podAnnotations?: { [key: string]: pulumi.Input<string> };
   /** Service account the pods run as. Defaults to the namespace's `default`. */
   serviceAccountName?: pulumi.Input<string>;
   /** Liveness probe of every version's container. Defaults to none. */
@@ -247,8 +247,8 @@ export function planCanaryRelease(name: string, args: CanaryReleaseArgs): Canary
       port,
       upstreams: args.consul?.upstreams,
       consulInject: args.consul !== undefined,
-      podLabels: args.podLabels,
-      podAnnotations: args.podAnnotations,
+      podLabels: pendingValues(pending, "podLabels", args.podLabels, "a label value"),
+      podAnnotations: pendingValues(pending, "podAnnotations", args.podAnnotations, "an annotation value"),
       serviceAccountName: args.serviceAccountName,
       livenessProbe: args.livenessProbe,
       readinessProbe: args.readinessProbe,
@@ -449,6 +449,25 @@ export class CanaryRelease extends pulumi.ComponentResource {
       namespace: this.namespace,
     });
   }
+}
+
+/** A map of string values, each plain value kept and each output replaced by a placeholder (checked when resolved). */
+function pendingValues(
+  pending: PendingInputs,
+  field: string,
+  values: { [key: string]: pulumi.Input<string> } | undefined,
+  what: string,
+): { [key: string]: string } | undefined {
+  if (values === undefined) return undefined;
+  return Object.fromEntries(
+    Object.entries(values).map(([key, value]) => [
+      key,
+      pending.string(`${field}.${key}`, value, (v) => {
+        if (typeof v !== "string") throw new ValidationError(`${field}.${key}`, v, what);
+        return v;
+      }),
+    ]),
+  );
 }
 
 /** The objects a planned release writes, which no other component of the program may write (see `claimObjects`). */

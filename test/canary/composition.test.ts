@@ -96,6 +96,25 @@ describe("CanaryRelease composition", async () => {
     assert.doesNotMatch(JSON.stringify(objects), /pending-/, "no placeholder is left in any object");
   });
 
+  test("pod label and annotation values may be outputs too", async () => {
+    const objects = await rendered(() => {
+      const owner = new k8s.core.v1.ConfigMap("owner", {
+        metadata: { name: "owner" },
+        data: { team: "billing" },
+      });
+      new CanaryRelease("labelled", {
+        ...base,
+        podLabels: { team: owner.data.apply((d) => d.team) },
+        podAnnotations: { "example.com/owner": owner.data.apply((d) => `team-${d.team}`) },
+      });
+    });
+    for (const d of kinds(objects, "Deployment")) {
+      const template = (d.spec as { template: { metadata: { labels: Obj; annotations: Obj } } }).template;
+      assert.equal(template.metadata.labels.team, "billing");
+      assert.equal(template.metadata.annotations["example.com/owner"], "team-billing");
+    }
+  });
+
   test("a value that resolves to something refused fails with the SDK's InputPropertyError naming it", async () => {
     const pending = new PendingInputs();
     const placeholder = pending.string("namespace", pulumi.output("Not A Label"), (v) =>
