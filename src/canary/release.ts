@@ -12,6 +12,7 @@ import {
   buildUpstream,
   registerGlooObject,
   registerRouting,
+  routingClaims,
   requirePathPrefix,
   teamRouteTableObjects,
   virtualServiceObjects,
@@ -483,14 +484,12 @@ function canaryReleaseClaims(plan: CanaryReleasePlan, args: CanaryReleaseArgs): 
   if (plan.gloo) {
     const routing = plan.gloo.routing;
     claims.push(
-      objectClaim(
+      ...routingClaims(
+        routing,
+        plan.gloo.upstreamGroups,
         routing.kind === "RouteTable" ? "gloo.routeTable.name" : "gloo.virtualServiceName",
-        routing.kind,
-        routing.metadata,
         routing.kind === "RouteTable" ? "set gloo.routeTable.name" : "set gloo.virtualServiceName",
-      ),
-      ...plan.gloo.upstreamGroups.map((g) =>
-        objectClaim("gloo.useUpstreamGroup", "UpstreamGroup", g.metadata, release),
+        "gloo.useUpstreamGroup",
       ),
     );
     if (routing.kind === "VirtualService") {

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { withResolvedInputs } from "../arguments";
+import { objectClaim, type Claim } from "../claims";
 import type { PendingInput } from "../release/pending";
 import { describeSplit } from "../release/plan";
 import type { UpstreamGroupRef, UpstreamRef } from "./refs";
@@ -99,4 +100,31 @@ export function registerRouting(
     ),
     upstreamGroups,
   };
+}
+
+/**
+ * The objects a routing object's component writes (see `claimObjects`): the VirtualService or RouteTable, and the
+ * UpstreamGroups its release routes carry.
+ *
+ * @param field - the argument that names the routing object, e.g. `name` or `gloo.virtualServiceName`.
+ * @param fix - how to give it another name, e.g. `another name or namespace`.
+ */
+export function routingClaims(
+  routing: GlooObject,
+  groups: readonly GlooUpstreamGroup[],
+  field: string,
+  fix: string,
+  groupField = "routes",
+): Claim[] {
+  return [
+    objectClaim(field, routing.kind, routing.metadata, fix),
+    ...groups.map((g) =>
+      objectClaim(
+        groupField,
+        "UpstreamGroup",
+        g.metadata,
+        "one route with useUpstreamGroup per service and namespace",
+      ),
+    ),
+  ];
 }

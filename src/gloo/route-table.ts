@@ -10,12 +10,12 @@ import {
   type PathMatch,
 } from "./delegation";
 import { UpstreamCatalog, requireObjectName, type UpstreamRef } from "./refs";
-import { registerRouting, routeDependencies, routingSummary } from "./register";
+import { registerRouting, routeDependencies, routingClaims, routingSummary } from "./register";
 import { GATEWAY_API_VERSION, type GlooRouteTable, type GlooUpstreamGroup } from "./types";
 import { requireLabels } from "./upstream";
 import { buildRoutes, routeLabel, type PlannedReleases, type RouteArgs, type RoutedRelease } from "./routes";
 import { checkArguments } from "../arguments";
-import { claimObjects, objectClaim } from "../claims";
+import { claimObjects } from "../claims";
 
 /** Smallest and largest RouteTable `weight` (an int32). */
 export const ROUTE_TABLE_WEIGHT_MIN = -2147483648;
@@ -206,17 +206,10 @@ export class TeamRouteTable extends pulumi.ComponentResource {
     // Refuse bad arguments, and objects another component writes, before anything is registered.
     const objects = checkArguments(() => {
       const built = buildTeamRouteTable(args, `TeamRouteTable ${name}`);
-      claimObjects(`TeamRouteTable ${name}`, [
-        objectClaim("name", "RouteTable", built.routeTable.metadata, "another name or namespace"),
-        ...built.upstreamGroups.map((g) =>
-          objectClaim(
-            "routes",
-            "UpstreamGroup",
-            g.metadata,
-            "one route with useUpstreamGroup per service and namespace",
-          ),
-        ),
-      ]);
+      claimObjects(
+        `TeamRouteTable ${name}`,
+        routingClaims(built.routeTable, built.upstreamGroups, "name", "another name or namespace"),
+      );
       return built;
     });
     super(TEAM_ROUTE_TABLE_TYPE, name, {}, opts);

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Checks, ValidationError } from "../release/errors";
 import { requireDnsLabel } from "../release/names";
 import { UpstreamCatalog, requireObjectName, type UpstreamRef } from "./refs";
-import { registerRouting, routeDependencies, routingSummary } from "./register";
+import { registerRouting, routeDependencies, routingClaims, routingSummary } from "./register";
 import { buildRoutes, type PlannedReleases, type RouteArgs, type RoutedRelease } from "./routes";
 import {
   GATEWAY_API_VERSION,
@@ -13,7 +13,7 @@ import {
 } from "./types";
 import { requireLabels } from "./upstream";
 import { checkArguments } from "../arguments";
-import { claimObjects, domainClaims, objectClaim } from "../claims";
+import { claimObjects, domainClaims } from "../claims";
 
 /** Type token of the `VirtualService` component. */
 export const VIRTUAL_SERVICE_TYPE = "pulumi-canary:index:VirtualService";
@@ -204,15 +204,7 @@ export class VirtualService extends pulumi.ComponentResource {
       const built = buildVirtualService(args, `VirtualService ${name}`);
       const vs = built.virtualService;
       claimObjects(`VirtualService ${name}`, [
-        objectClaim("name", "VirtualService", vs.metadata, "another name or namespace"),
-        ...built.upstreamGroups.map((g) =>
-          objectClaim(
-            "routes",
-            "UpstreamGroup",
-            g.metadata,
-            "one route with useUpstreamGroup per service and namespace",
-          ),
-        ),
+        ...routingClaims(vs, built.upstreamGroups, "name", "another name or namespace"),
         ...domainClaims("domains", vs.spec.virtualHost.domains, "give each VirtualService its own domains"),
       ]);
       return built;

@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
 import {
+  buildPlatformGateway,
   buildGlooSettingsPatch,
   type GlooRoute,
   type GlooRouteTable,
@@ -151,23 +152,17 @@ describe("examples/gloo-teams", () => {
     );
     // The Settings patch is the builder's (whose whole object settings.test.ts asserts) with the default policy.
     assert.deepEqual(objects[0], buildGlooSettingsPatch({}));
-    assert.deepEqual(objects[1], {
-      apiVersion: "gateway.solo.io/v1",
-      kind: "VirtualService",
-      metadata: { name: "gateway", namespace: "gloo-system" },
-      spec: {
-        virtualHost: {
-          domains: ["*"],
-          routes: ["foxtrot", "echo"].map((team) => ({
-            name: team,
-            matchers: [{ prefix: `/${team}` }],
-            delegateAction: {
-              selector: { namespaces: [team], labels: { "pulumi-canary/team": team } },
-            },
-          })),
-        },
-      },
-    });
+    // The gateway is the builder's (whose whole object team-components.test.ts asserts) for the two teams.
+    assert.deepEqual(
+      objects[1],
+      buildPlatformGateway({
+        name: "gateway",
+        teams: [
+          { team: "echo", prefix: "/echo" },
+          { team: "foxtrot", prefix: "/foxtrot" },
+        ],
+      }).virtualService,
+    );
     assert.deepEqual(byKind(await runs.platformProd), objects);
   });
 
