@@ -40,11 +40,15 @@ export {
   type CanaryGlooArgs,
   type CanaryReleaseArgs,
   type CanaryReleasePlan,
+  type ConsulEntryResources,
   type CanaryRouteTableArgs,
   type ReadReleaseConfigOptions,
   type ReleaseConfig,
   type ReleaseStatus,
 } from "./canary";
+
+// A value of a plan that is an output of another resource, checked when it resolves.
+export { type PendingInput } from "./release/pending";
 
 // Kubernetes workloads.
 export {

@@ -6,8 +6,8 @@ export const WEIGHT_ACCEPTED =
 
 /**
  * Reads a traffic weight given as a number or as the text of a stack config value.
- * Accepts whole numbers 0..100 only, as a number or as digits (`25`, quoted or not in YAML, or `--config
- * canaryWeight=25`): "abc", "-1", "101", "12.5", "", "NaN", "50%", " 25" and "025" are refused.
+ * Accepts whole numbers 0..100 only, as a number or as digits (`25`, quoted or not in YAML, or
+ * `--config canaryWeight=25`): "abc", "-1", "101", "12.5", "", "NaN", "50%", " 25" and "025" are refused.
  */
 export function parseWeight(field: string, raw: unknown, scope?: string): number {
   let value: number | undefined;
