@@ -219,6 +219,7 @@ function planOf(r: OpResult): string[] {
       (s) =>
         s.op !== "same" &&
         s.op !== "read" &&
+        s.op !== "discard" &&
         !s.type.startsWith("pulumi-canary:") &&
         s.type !== "pulumi:pulumi:Stack" &&
         !s.type.startsWith("pulumi:providers:"),
@@ -265,6 +266,9 @@ async function walk(
     client = await registerClient(consul, program.mesh.service, 32000, 19090);
   }
 
+  // The stack's outputs after its last update (what `pulumi stack output --json` prints): render reads them as the
+  // program's previous deployment, as the engine's StackReference to the stack does.
+  let previous: string | undefined;
   for (const step of program.steps) {
     const where = `${program.dir} (${program.stack}) · ${step.name}`;
     say(`-- ${step.name}`);
@@ -277,6 +281,26 @@ async function walk(
 
     // (a) the plan, then the update: exactly the README's changes, no replace.
     const preview = await stack.run("preview", host);
+    if (step.refused) {
+      // Refused by the stack's promotion policy: at preview, and by up with nothing written.
+      const up = await stack.run("up", host);
+      const written = planOf(up);
+      row.plan = "refused";
+      if (preview.ok || !step.refused.test(preview.error ?? ""))
+        fail(
+          where,
+          `preview must refuse the step (${String(step.refused)}); got ${preview.ok ? "success" : preview.error?.slice(0, 300)}`,
+        );
+      if (up.ok || !step.refused.test(up.error ?? ""))
+        fail(
+          where,
+          `up must refuse the step (${String(step.refused)}); got ${up.ok ? "success" : up.error?.slice(0, 300)}`,
+        );
+      if (written.length > 0) fail(where, `a refused update wrote [${written.join(", ")}]`);
+      row.verdict = problems.length > before ? "FAIL" : "ok: refused at preview, nothing written";
+      say(`   ${row.verdict}`);
+      continue;
+    }
     if (!preview.ok) {
       fail(where, `preview failed: ${preview.error?.slice(0, 500)}`);
       row.verdict = "FAIL";
@@ -290,7 +314,9 @@ async function walk(
     if (planned.some((p) => p.startsWith("replace") || p.startsWith("create-replacement")))
       fail(where, "the plan replaces a resource");
 
-    const consulRender = program.consulConfig ? await renderConsul(dir, program, ops, consulDir) : undefined;
+    const consulRender = program.consulConfig
+      ? await renderConsul(dir, program, ops, consulDir, previous)
+      : undefined;
     // The request loop runs through the whole step. On the first step it starts once service-defaults exists: the
     // backends were registered before the program ran, so Consul first saw them as tcp, and the switch to http
     // re-creates the client's listener (in a cluster, the pods start after service-defaults is written).
@@ -311,25 +337,28 @@ async function walk(
     const up = await stack.run("up", host);
     row.upSeconds = (up.durationMs / 1000).toFixed(1);
     if (!up.ok) fail(where, `up failed: ${up.error?.slice(0, 800)}`);
+    if (step.forced) {
+      const states = (up.outputs?.canaryReleases ?? {}) as Record<string, { forced?: unknown }>;
+      const forced = states[step.forced]?.forced;
+      if (!Array.isArray(forced) || forced.length === 0)
+        fail(
+          where,
+          `the state output canaryReleases.${step.forced} does not record what canaryForce let through`,
+        );
+    }
+    // What this update was judged against stays the render's previous deployment until the checks below are done.
+    const judgedAgainst = previous;
+    if (up.ok && up.outputs) {
+      previous = path.join(env.dir, `outputs-${id}.json`);
+      writeFileSync(previous, JSON.stringify(up.outputs));
+    }
     const taken = planOf(up);
     if (taken.join(",") !== expected.join(","))
       fail(where, `up took [${taken.join(", ")}]; expected [${expected.join(", ")}]`);
     // ... splitter and router after them, deletions last (in reverse order), as the engine orders them.
     if (consulRender && !consulError) consulError = await syncConsul(consul, consulRender, "routing");
     if (consulRender && !consulError) consulError = await syncConsul(consul, consulRender, "deletions");
-    if (step.consulRefusal) {
-      if (!consulError || !step.consulRefusal.test(consulError)) {
-        fail(
-          where,
-          `expected Consul to refuse this step (${String(step.consulRefusal)}), got ${consulError ?? "success"}`,
-        );
-      } else {
-        row.verdict =
-          "known: Consul refused the resolver (finalize from a partial weight; state-aware promotion)";
-      }
-    } else if (consulError) {
-      fail(where, `consul: ${consulError}`);
-    }
+    if (consulError) fail(where, `consul: ${consulError}`);
 
     // (b) a no-change preview shows 0 changes.
     const again = await stack.run("preview", host);
@@ -338,10 +367,10 @@ async function walk(
     else if (drift.length > 0) fail(where, `no-change preview plans [${drift.join(", ")}]`);
 
     // (c) the apiserver holds exactly what render prints for the same config.
-    await compareKubernetes(where, dir, program, ops, cluster);
+    await compareKubernetes(where, dir, program, ops, cluster, judgedAgainst);
 
     // (d)-(f) Consul's entries, the split and the header rule through Envoy, the request loop during the step.
-    if (consulRender && client && !step.consulRefusal) {
+    if (consulRender && client) {
       await compareConsul(where, consul, consulRender);
       const expectation = expectedTraffic(consulRender);
       row.configured = showSplit(expectation.split);
@@ -365,13 +394,13 @@ async function walk(
     if (loop) {
       const during = await loop.stop();
       row.failed = `${during.failed}/${during.total}`;
-      if (during.failed > 0 && !step.consulRefusal)
+      if (during.failed > 0)
         fail(
           where,
           `${during.failed} of ${during.total} requests failed during the step: ${during.failures.join("; ")}`,
         );
     }
-    if (problems.length > before && !row.verdict.startsWith("known")) row.verdict = "FAIL";
+    if (problems.length > before) row.verdict = "FAIL";
     say(
       `   plan: ${row.plan} · up ${row.upSeconds} s · split ${row.configured} → ${row.observed} · header ${row.header} · failed ${row.failed} · ${row.verdict}`,
     );
@@ -431,8 +460,8 @@ async function applyOp(stack: EngineStack, op: ConfigOp): Promise<void> {
   }
 }
 
-function renderArgs(dir: string, program: Program, ops: ConfigOp[]): string[] {
-  const args = [cli, "render", dir, "--stack", program.stack];
+function renderArgs(dir: string, program: Program, ops: ConfigOp[], previous?: string): string[] {
+  const args = [cli, "render", dir, "--stack", program.stack, ...(previous ? ["--previous", previous] : [])];
   for (const op of ops) {
     if (op.value === undefined) args.push("--remove", op.key);
     else args.push("--config", `${op.key}=${op.value}`);
@@ -460,9 +489,10 @@ async function renderConsul(
   program: Program,
   ops: ConfigOp[],
   consulDir: string,
+  previous: string | undefined,
 ): Promise<Array<{ file: string; entry: Json }>> {
   await node([
-    ...renderArgs(dir, program, [...ops, ...(program.consulConfig ?? [])]),
+    ...renderArgs(dir, program, [...ops, ...(program.consulConfig ?? [])], previous),
     "--only",
     "consul",
     "--output",
@@ -480,9 +510,11 @@ async function renderConsul(
 }
 
 /**
- * One phase of writing the rendered Consul layer: `resolution` writes service-defaults and service-resolver,
- * `routing` the splitter and router, `deletions` deletes entries the render no longer has (router first). Returns
- * Consul's refusal, if any.
+ * One phase of writing the rendered Consul layer, in the render's order (the engine's): `resolution` writes the
+ * leading service-defaults and service-resolver entries (those the workloads wait for), `routing` every entry
+ * after them (the splitter and router, and the resolver when it waits for them, as when a version that still took
+ * traffic retires), `deletions` deletes entries the render no longer has (router first). Returns Consul's
+ * refusal, if any.
  */
 async function syncConsul(
   consul: ConsulAgent,
@@ -500,12 +532,12 @@ async function syncConsul(
       }
       return undefined;
     }
-    const kinds =
-      phase === "resolution"
-        ? ["service-defaults", "service-resolver"]
-        : ["service-splitter", "service-router"];
-    for (const r of rendered.filter((x) => kinds.includes(String(x.entry.Kind))))
-      await writeEntryFile(consul, r.file);
+    const firstRouting = rendered.findIndex(
+      (r) => r.entry.Kind === "service-splitter" || r.entry.Kind === "service-router",
+    );
+    const split = firstRouting < 0 ? rendered.length : firstRouting;
+    const files = phase === "resolution" ? rendered.slice(0, split) : rendered.slice(split);
+    for (const r of files) await writeEntryFile(consul, r.file);
     return undefined;
   } catch (err) {
     return (err as Error).message;
@@ -680,9 +712,10 @@ async function compareKubernetes(
   program: Program,
   ops: ConfigOp[],
   cluster: KubeCluster,
+  previous: string | undefined,
 ): Promise<void> {
   const rendered = JSON.parse(
-    await node([...renderArgs(dir, program, ops), "--only", "kubernetes", "--output", "json"]),
+    await node([...renderArgs(dir, program, ops, previous), "--only", "kubernetes", "--output", "json"]),
   ) as Json[];
   for (const object of rendered) {
     const meta = object.metadata as Json;

@@ -16,10 +16,12 @@ export interface WalkStep {
   config: ConfigOp[];
   changes: string[];
   /**
-   * A step known to be refused by Consul until state-aware promotion lands: the harness asserts the refusal
-   * (the message matches) instead of success, and reports it as known.
+   * A step the stack's promotion policy refuses: `pulumi preview` and `pulumi up` must both fail with this message
+   * and the update must write nothing.
    */
-  consulRefusal?: RegExp;
+  refused?: RegExp;
+  /** The update must record in the release's state output that `canaryForce` let it through. */
+  forced?: string;
 }
 
 export interface Program {
@@ -48,7 +50,9 @@ const routing = (kind: string): string[] => [`update ${kind}`];
 
 /**
  * The full walkthrough of a release with Deployments (CanaryRelease): stable → header testing → 10 → 50 → 100 →
- * finalize → a new canary (v3) under header testing → 50 → rollback, and finally a finalize straight from 50 %.
+ * finalize → a new canary (v3) under header testing → 50 → rollback → 50 → finalize straight from 50 % → a new
+ * canary (v4) → 10 → finalize straight from 10 % → a new canary (v5) under header testing, dropped with its header
+ * rule.
  */
 function releaseWalk(route: string, withWorkloads: boolean, image: string | undefined): WalkStep[] {
   const create = (): string[] => [
@@ -94,13 +98,40 @@ function releaseWalk(route: string, withWorkloads: boolean, image: string | unde
       name: "finalize v3 from 50 %",
       config: [set("stableVersion", "v3"), rm("canaryVersion"), rm("canaryHeader"), weight(0)],
       changes: retire,
-      consulRefusal: /does not have a subset named "v2"/,
+    },
+    {
+      name: "header testing v4",
+      config: [
+        ...(image ? [setPath("images.v4", image)] : []),
+        set("canaryVersion", "v4"),
+        set("canaryHeader", "stage=canary"),
+        weight(0),
+      ],
+      changes: create(),
+    },
+    { name: "10 %", config: [weight(10)], changes: routing(route) },
+    {
+      name: "finalize v4 from 10 %",
+      config: [set("stableVersion", "v4"), rm("canaryVersion"), rm("canaryHeader"), weight(0)],
+      changes: retire,
+    },
+    {
+      name: "header testing v5",
+      config: [
+        ...(image ? [setPath("images.v5", image)] : []),
+        set("canaryVersion", "v5"),
+        set("canaryHeader", "stage=canary"),
+        weight(0),
+      ],
+      changes: create(),
+    },
+    {
+      name: "drop v5 with its header rule",
+      config: [rm("canaryVersion"), rm("canaryHeader")],
+      changes: retire,
     },
   ];
 }
-
-/** The walk of a program without a Consul layer: nothing for Consul to refuse. */
-const gatewayOnly = (steps: WalkStep[]): WalkStep[] => steps.map((s) => ({ ...s, consulRefusal: undefined }));
 
 const weightWalk = (route: string[]): WalkStep[] => [
   { name: "10 %", config: [weight(10)], changes: route },
@@ -125,7 +156,7 @@ const DEV: Program[] = [
     stack: "dev",
     engineConfig: [set("useConsul", "false")],
     consulConfig: [set("useConsul", "true")],
-    mesh: { service: "payments", versions: ["v1", "v2", "v3"] },
+    mesh: { service: "payments", versions: ["v1", "v2", "v3", "v4", "v5"] },
     namespaces: ["default", "gloo-system"],
     steps: releaseWalk("VirtualService", true, "nicholasjackson/fake-service:v0.26.2"),
   },
@@ -187,14 +218,14 @@ const DEV: Program[] = [
     engineConfig: [],
     namespaces: ["echo"],
     // No Consul layer: finalizing straight from 50 % is a plain step here (the routes move, then v2 goes).
-    steps: gatewayOnly(releaseWalk("RouteTable", false, undefined)),
+    steps: releaseWalk("RouteTable", false, undefined),
   },
   {
     dir: "examples/gloo-teams/foxtrot",
     stack: "dev",
     engineConfig: [],
     namespaces: ["foxtrot"],
-    steps: gatewayOnly(releaseWalk("RouteTable", true, "nicholasjackson/fake-service:v0.26.2")),
+    steps: releaseWalk("RouteTable", true, "nicholasjackson/fake-service:v0.26.2"),
   },
 ];
 
@@ -204,14 +235,46 @@ const PROD: Program[] = [
     ...DEV[0],
     stack: "prod",
     mesh: { service: "payments", versions: ["v1", "v2"] },
-    steps: prodWalk("VirtualService", [
-      "create Deployment",
-      "create Deployment",
-      "create Service",
-      "create Upstream",
-      "create Upstream",
-      "create VirtualService",
-    ]),
+    // prod's promotion policy: maxStep 25 and header testing before any weighted step.
+    steps: [
+      {
+        name: "as committed",
+        config: [],
+        changes: [
+          "create Deployment",
+          "create Deployment",
+          "create Service",
+          "create Upstream",
+          "create Upstream",
+          "create VirtualService",
+        ],
+      },
+      {
+        name: "10 % before header testing",
+        config: [weight(10)],
+        changes: [],
+        refused: /canaryWeight: got 10; expected 0 for v2 until it has been deployed under header testing/,
+      },
+      {
+        name: "header testing",
+        config: [set("canaryHeader", "stage=canary"), weight(0)],
+        changes: routing("VirtualService"),
+      },
+      { name: "10 %", config: [weight(10)], changes: routing("VirtualService") },
+      {
+        name: "50 % (maxStep 25)",
+        config: [weight(50)],
+        changes: [],
+        refused: /canaryWeight: got 50; expected at most 35 after 10 was deployed \(maxStep 25 on stack prod/,
+      },
+      {
+        name: "50 % with canaryForce",
+        config: [set("canaryForce", "true"), weight(50)],
+        changes: routing("VirtualService"),
+        forced: "payments",
+      },
+      { name: "rollback", config: [rm("canaryForce"), weight(0)], changes: routing("VirtualService") },
+    ],
   },
   {
     ...DEV[1],

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { PromotionPolicy } from "../release/promotion";
 import {
   parseWeight,
   requireDnsLabel,
@@ -30,6 +31,11 @@ export interface ReleaseConfig {
    * to `CanaryRelease` (with the rest of the release), whose errors then name the keys as written.
    */
   configPath?: string;
+  /**
+   * The stack's promotion policy (top-level keys `maxStep`, `requireHeaderTesting`, `canaryForce`), when any is
+   * set. Passed on to `CanaryRelease`, which judges each update against what the stack deployed last.
+   */
+  policy?: PromotionPolicy;
 }
 
 /** Where {@link readReleaseConfig} reads from. */
@@ -56,6 +62,9 @@ const KEYS = [
   "extraVersions",
 ];
 
+/** The stack's promotion policy keys, top-level in the project's namespace whichever style the releases use. */
+const POLICY_KEYS = ["maxStep", "requireHeaderTesting", "canaryForce"];
+
 /**
  * Reads and validates a release from stack config. Keys: `stableVersion` (required), `canaryVersion`,
  * `canaryWeight` (0..100, default 0), `canaryHeader` (`name=value`, e.g. `stage=canary`), `images` (a map from
@@ -71,8 +80,60 @@ export function readReleaseConfig(options: ReadReleaseConfigOptions = {}): Relea
     const prefix = options.path ? `${options.path}.` : "";
     const raw = options.path ? readPath(config, options.path) : readTopLevel(config);
     const release = parseReleaseConfig(raw, prefix);
-    return options.path ? { ...release, configPath: options.path } : release;
+    const policy = readPolicy(config);
+    return {
+      ...release,
+      ...(options.path ? { configPath: options.path } : {}),
+      ...(policy ? { policy } : {}),
+    };
   });
+}
+
+/**
+ * Reads the stack's promotion policy: `maxStep` (1..100), `requireHeaderTesting` and `canaryForce` (true or
+ * false). `undefined` when none is set.
+ */
+export function readPromotionPolicy(
+  config: pulumi.Config = new pulumi.Config(),
+): PromotionPolicy | undefined {
+  return checkConfig(() => readPolicy(config));
+}
+
+function readPolicy(config: pulumi.Config): PromotionPolicy | undefined {
+  const raw: Raw = {};
+  for (const k of POLICY_KEYS) raw[k] = config.get(k);
+  return parsePromotionPolicy(raw, `stack ${pulumi.getStack()}`);
+}
+
+/** The pure part of {@link readPromotionPolicy}: validates the raw config values of the policy keys. */
+export function parsePromotionPolicy(raw: Raw, source?: string): PromotionPolicy | undefined {
+  const policy: PromotionPolicy = {};
+  if (raw.maxStep !== undefined) {
+    const text = String(raw.maxStep);
+    const n = /^[1-9]\d{0,2}$/.test(text) ? Number(text) : NaN;
+    if (!(n >= 1 && n <= 100)) {
+      throw new ValidationError(
+        "maxStep",
+        raw.maxStep,
+        "a whole number from 1 to 100: the largest increase of a version's share of traffic in one update",
+      );
+    }
+    policy.maxStep = n;
+  }
+  for (const [key, field] of [
+    ["requireHeaderTesting", "requireHeaderTesting"],
+    ["canaryForce", "force"],
+  ] as const) {
+    const value = raw[key];
+    if (value === undefined) continue;
+    if (value !== true && value !== false && value !== "true" && value !== "false") {
+      throw new ValidationError(key, value, "true or false");
+    }
+    policy[field] = value === true || value === "true";
+  }
+  if (Object.keys(policy).length === 0) return undefined;
+  if (source !== undefined) policy.source = source;
+  return policy;
 }
 
 /**
@@ -116,6 +177,7 @@ function readAll(options: ReadReleaseConfigOptions & { path: string }): { [name:
   const config = options.config ?? new pulumi.Config();
   const all = readPath(config, options.path);
   const releases: { [name: string]: ReleaseConfig } = {};
+  const policy = readPolicy(config);
   for (const [name, entry] of Object.entries(all)) {
     const at = `${options.path}.${name}`;
     if (entry === null || typeof entry !== "object" || Array.isArray(entry)) {
@@ -125,7 +187,11 @@ function readAll(options: ReadReleaseConfigOptions & { path: string }): { [name:
         "an object of release keys (stableVersion, canaryVersion, canaryWeight, ...)",
       );
     }
-    releases[name] = { ...parseReleaseConfig(entry as Raw, `${at}.`), configPath: at };
+    releases[name] = {
+      ...parseReleaseConfig(entry as Raw, `${at}.`),
+      configPath: at,
+      ...(policy ? { policy } : {}),
+    };
   }
   return releases;
 }
@@ -257,13 +323,13 @@ function refuseNearMisses(namespace: string): void {
   for (const qualified of Object.keys(pulumi.runtime.allConfig())) {
     if (!qualified.startsWith(`${namespace}:`)) continue;
     const key = qualified.slice(namespace.length + 1);
-    if (KEYS.includes(key)) continue;
-    const near = KEYS.find((known) => isNearMiss(key, known));
+    if (KEYS.includes(key) || POLICY_KEYS.includes(key)) continue;
+    const near = [...KEYS, ...POLICY_KEYS].find((known) => isNearMiss(key, known));
     if (near !== undefined) {
       problems.push({
         field: key,
         value: pulumi.runtime.allConfig()[qualified],
-        accepted: `one of the release keys ${KEYS.join(", ")} (did you mean ${near}? \`pulumi config rm ${key}\` and set ${near})`,
+        accepted: `one of the release keys ${[...KEYS, ...POLICY_KEYS].join(", ")} (did you mean ${near}? \`pulumi config rm ${key}\` and set ${near})`,
       });
     }
   }

@@ -3,7 +3,8 @@ import type * as consul from "@pulumi/consul";
 import type * as k8s from "@pulumi/kubernetes";
 import {
   buildConsulEntries,
-  registerConsulResolution,
+  registerConsulDefaults,
+  registerConsulResolver,
   registerConsulRouting,
   type ConsulEntries,
   type ConsulProtocol,
@@ -27,16 +28,25 @@ import { planVersionedService, registerVersionedService, type ContainerResources
 import type { VersionedServicePlan } from "../kubernetes/workloads";
 import {
   ValidationError,
+  describeProblem,
   planRelease,
   type HeaderRule,
   type ReleasePlan,
   type VersionWeight,
 } from "../release";
 import { checkArguments } from "../arguments";
-import { claimObjects, domainClaims, objectClaim, type Claim } from "../claims";
+import { claimObjects, consulClaims, domainClaims, objectClaim, workloadClaims, type Claim } from "../claims";
 import { requireDnsLabel, requireNonEmpty } from "../release/names";
 import { requireInteger } from "../release/validate";
 import { PendingInputs, type PendingInput } from "../release/pending";
+import {
+  checkPromotion,
+  consulRetirement,
+  nextReleaseState,
+  type PromotionPolicy,
+  type ReleaseState,
+} from "../release/promotion";
+import { subsetFilter } from "../consul/entries";
 
 /** Type token of {@link CanaryRelease}. */
 export const CANARY_RELEASE_TYPE = "pulumi-canary:index:CanaryRelease";
@@ -158,6 +168,14 @@ export interface CanaryReleaseArgs {
   securityContext?: k8s.types.input.core.v1.SecurityContext;
   /** Security context of every version's pods. Defaults to none. */
   podSecurityContext?: k8s.types.input.core.v1.PodSecurityContext;
+  /**
+   * What the stack deployed for this release last (from `readPreviousReleases()`): the update is judged against
+   * it (`policy`), and a version that still took traffic is retired in an order Consul accepts. Defaults to none
+   * (a first deployment: nothing refused, Consul entries in their plain order).
+   */
+  previous?: ReleaseState;
+  /** The stack's promotion policy (what `readReleaseConfig()` reads as `policy`). Defaults to none. */
+  policy?: PromotionPolicy;
   /** Route the release at the edge through Gloo Edge (own VirtualService). Defaults to no Gloo objects. */
   gloo?: CanaryGlooArgs;
   /** Split the release inside the Consul service mesh. Defaults to no Consul entries (and no sidecar injection). */
@@ -174,6 +192,8 @@ export interface ReleaseStatus {
   versions: string[];
   /** The header rule routing to the canary, e.g. `stage=canary -> v2`; empty when there is none. */
   headerRoute: string;
+  /** What this update deploys, the step before and the promotion trail: export it as `canaryReleases.<name>`. */
+  state: ReleaseState;
 }
 
 /** Everything a release registers, built and validated before anything is registered. */
@@ -192,6 +212,13 @@ export interface CanaryReleasePlan {
   status: ReleaseStatus;
   /** Arguments that are outputs of other resources: the objects above hold placeholders until they resolve. */
   pending: PendingInput[];
+  /**
+   * Write the Consul splitter and router before the resolver (the previous deployment still sent traffic to a
+   * version this update retires); otherwise the resolver comes first.
+   */
+  consulRoutingFirst: boolean;
+  /** What this update does beyond the config's face value (retirement order, overridden rules), for the log. */
+  notes: { warning: boolean; message: string }[];
 }
 
 /**
@@ -213,6 +240,19 @@ export function planCanaryRelease(name: string, args: CanaryReleaseArgs): Canary
     scope,
     configPrefix,
   );
+  // The update judged against what the stack deployed last.
+  const broken = checkPromotion(release, args.previous, args.policy, configPrefix, scope);
+  if (broken.length > 0 && !args.policy?.force) throw ValidationError.of(broken);
+  const notes: CanaryReleasePlan["notes"] = broken.map((p) => ({
+    warning: true,
+    message: `canaryForce: let through: ${describeProblem(p)}`,
+  }));
+  if (args.policy?.force && broken.length === 0 && args.previous !== undefined) {
+    notes.push({
+      warning: true,
+      message: "canaryForce is set but this update breaks no rule: remove it (pulumi config rm canaryForce)",
+    });
+  }
   // Values that are outputs of other resources are checked when they resolve; the plan holds placeholders.
   const pending = new PendingInputs();
   const namespace = pending.string("namespace", args.namespace ?? "default", (v) =>
@@ -343,6 +383,10 @@ export function planCanaryRelease(name: string, args: CanaryReleaseArgs): Canary
     }
   }
 
+  const retirement = args.consul
+    ? consulRetirement(release, args.previous, release.headerRoute !== undefined)
+    : { routingFirst: false, keptSubsets: [], notes: [] };
+  notes.push(...retirement.notes.map((message) => ({ warning: false, message })));
   const consul = args.consul
     ? buildConsulEntries(
         release,
@@ -354,6 +398,11 @@ export function planCanaryRelease(name: string, args: CanaryReleaseArgs): Canary
         `${scope}: consul`,
       )
     : undefined;
+  if (consul) {
+    const onlyPassing = consul.resolver.subsets[0]?.onlyPassing ?? true;
+    for (const version of retirement.keptSubsets)
+      consul.resolver.subsets.push({ name: version, filter: subsetFilter(version), onlyPassing });
+  }
 
   const split = Object.fromEntries(release.destinations.map((d) => [d.version, d.weight]));
   const weights: ReleaseStatus["weights"] = {};
@@ -367,11 +416,17 @@ export function planCanaryRelease(name: string, args: CanaryReleaseArgs): Canary
     gloo,
     consul,
     pending: pending.list,
+    consulRoutingFirst: retirement.routingFirst,
+    notes,
     status: {
       phase: release.phase,
       weights,
       versions: release.versions,
       headerRoute: header ? `${header.header.name}=${header.header.value} -> ${header.version}` : "",
+      state: nextReleaseState(release, args.previous, {
+        keptSubsets: retirement.keptSubsets,
+        forced: args.policy?.force ? broken : [],
+      }),
     },
   };
 }
@@ -403,6 +458,11 @@ export class CanaryRelease extends pulumi.ComponentResource {
   public readonly serviceName: pulumi.Output<string>;
   /** Namespace of the workloads (resolved, when it was given as an output). */
   public readonly namespace: pulumi.Output<string>;
+  /**
+   * What this update deploys, the step before and the promotion trail. Export it under the stack output
+   * `canaryReleases`, keyed by release name, so the next update reads it back (`readPreviousReleases`).
+   */
+  public readonly state: pulumi.Output<ReleaseState>;
 
   /** The Deployment of each running version, by version: attach a PodDisruptionBudget or an HPA to these. */
   public readonly deployments: { [version: string]: k8s.apps.v1.Deployment };
@@ -423,7 +483,7 @@ export class CanaryRelease extends pulumi.ComponentResource {
     // Validate and build everything first: a refused release registers nothing, not even this component.
     const plan = checkArguments(() => {
       const planned = planCanaryRelease(name, args);
-      claimObjects(`CanaryRelease ${name}`, canaryReleaseClaims(planned, args));
+      claimObjects(`CanaryRelease ${name}`, canaryReleaseClaims(planned), opts);
       return planned;
     });
     super(CANARY_RELEASE_TYPE, name, {}, opts);
@@ -439,6 +499,11 @@ export class CanaryRelease extends pulumi.ComponentResource {
     this.weights = pulumi.output(plan.status.weights);
     this.versions = pulumi.output(plan.status.versions);
     this.headerRoute = pulumi.output(plan.status.headerRoute);
+    this.state = pulumi.output(plan.status.state);
+    for (const note of plan.notes) {
+      if (note.warning) void pulumi.log.warn(note.message, this);
+      else void pulumi.log.info(note.message, this);
+    }
     this.serviceName = this.service.metadata.name;
     this.namespace = this.service.metadata.namespace;
     this.registerOutputs({
@@ -446,6 +511,7 @@ export class CanaryRelease extends pulumi.ComponentResource {
       weights: this.weights,
       versions: this.versions,
       headerRoute: this.headerRoute,
+      state: this.state,
       serviceName: this.serviceName,
       namespace: this.namespace,
     });
@@ -472,13 +538,10 @@ function pendingValues(
 }
 
 /** The objects a planned release writes, which no other component of the program may write (see `claimObjects`). */
-function canaryReleaseClaims(plan: CanaryReleasePlan, args: CanaryReleaseArgs): Claim[] {
+function canaryReleaseClaims(plan: CanaryReleasePlan): Claim[] {
   const release = "one release per service and namespace: another `service` or `namespace`";
   const claims: Claim[] = [
-    ...plan.workloads.versions.map((v) =>
-      objectClaim("service", "Deployment", metaOf(v.deployment.metadata), release),
-    ),
-    objectClaim("service", "Service", metaOf(plan.workloads.serviceArgs.metadata), release),
+    ...workloadClaims("service", plan.workloads, release),
     ...plan.upstreams.map((u) => objectClaim("service", "Upstream", u.metadata, release)),
   ];
   if (plan.gloo) {
@@ -503,21 +566,9 @@ function canaryReleaseClaims(plan: CanaryReleasePlan, args: CanaryReleaseArgs): 
     }
   }
   if (plan.consul) {
-    const consulFix = "one release per Consul service: another `service`";
-    claims.push(
-      ...(["service-defaults", "service-resolver", "service-splitter", "service-router"] as const)
-        .filter((kind) => kind !== "service-splitter" || plan.consul?.splitter)
-        .filter((kind) => kind !== "service-router" || plan.consul?.router)
-        .map((kind) => ({ field: "service", object: `Consul ${kind} ${args.service}`, fix: consulFix })),
-    );
+    claims.push(...consulClaims("service", plan.consul, "one release per Consul service: another `service`"));
   }
   return claims;
-}
-
-/** Name and namespace of planned Kubernetes metadata (always plain strings in a plan). */
-function metaOf(metadata: unknown): { name: string; namespace: string } {
-  const m = metadata as { name: string; namespace: string };
-  return { name: m.name, namespace: m.namespace };
 }
 
 /** The Consul config entries of a release, as registered. */
@@ -556,12 +607,19 @@ export function registerCanaryRelease(
   plan: CanaryReleasePlan,
   parent: pulumi.Resource,
 ): CanaryReleaseChildren {
-  const resolution = plan.consul ? registerConsulResolution(name, plan.consul, parent) : undefined;
+  // Retiring a version that still took traffic: defaults, workloads, splitter and router, then the resolver that
+  // drops the subset. Otherwise defaults and resolver first, so new pods are never load-balanced by accident.
+  const routingFirst = plan.consul !== undefined && plan.consulRoutingFirst;
+  const defaults = plan.consul ? registerConsulDefaults(name, plan.consul, parent) : undefined;
+  const resolverFirst =
+    plan.consul && defaults && !routingFirst
+      ? registerConsulResolver(name, plan.consul, [defaults], parent)
+      : undefined;
   const workloads = registerVersionedService(
     name,
     plan.workloads,
     parent,
-    resolution ? { dependsOn: [resolution.defaults, resolution.resolver] } : undefined,
+    defaults ? { dependsOn: resolverFirst ? [defaults, resolverFirst] : [defaults] } : undefined,
     plan.pending,
   );
   const deployments: k8s.apps.v1.Deployment[] = Object.values(workloads.deployments);
@@ -597,9 +655,22 @@ export function registerCanaryRelease(
     else children.virtualService = routing.routing;
     if (routing.upstreamGroups.length > 0) children.upstreamGroup = routing.upstreamGroups[0];
   }
-  if (plan.consul && resolution) {
-    const routing = registerConsulRouting(name, plan.consul, resolution, parent, { dependsOn: deployments });
-    children.consulEntries = { ...resolution, ...routing };
+  if (plan.consul && defaults) {
+    const after = resolverFirst ? [resolverFirst, defaults] : [defaults];
+    const routing = registerConsulRouting(name, plan.consul, after, parent, { dependsOn: deployments });
+    const resolver =
+      resolverFirst ??
+      registerConsulResolver(
+        name,
+        plan.consul,
+        [
+          defaults,
+          ...(routing.splitter ? [routing.splitter] : []),
+          ...(routing.router ? [routing.router] : []),
+        ],
+        parent,
+      );
+    children.consulEntries = { defaults, resolver, ...routing };
   }
   return children;
 }

@@ -11,7 +11,7 @@ import { formatTable, trafficRows } from "../render/table";
 
 const USAGE = `Usage: pulumi-canary render [DIR] --stack NAME [--config KEY=VALUE]... [--remove KEY]...
                               [--output yaml|json|table] [--only kubernetes|gloo|consul] [--consul-dir DIR]
-                              [--typecheck]
+                              [--previous FILE] [--typecheck]
 
 Runs the Pulumi program in DIR (default ".") under Pulumi's mock runtime, with no engine, cluster or
 network, and prints what it would create: Kubernetes objects as manifests and Consul config entries in
@@ -31,6 +31,10 @@ of Pulumi.yaml, else the nearest package.json's entry point.
   --consul-dir DIR        also write each Consul entry to its own JSON file in DIR, numbered in the order
                           the engine applies them (01-service-defaults-payments.json, ...), for
                           "consul config write FILE", which takes one entry per file
+  --previous FILE         the stack's outputs from its last update, as "pulumi stack output --json"
+                          prints them: the program reads them as its previous deployment
+                          (readPreviousReleases), so the step is judged as "pulumi preview" judges it
+                          (promotion policy, order of retiring a version); without it, a first deployment
   --typecheck             type-check the program first (TypeScript installed beside it, the nearest
                           tsconfig.json) and refuse it with the compiler's errors; without it, render runs
                           the program without type-checking, as the SDK does with "typescript: false"
@@ -97,6 +101,7 @@ export async function run(
         output: { type: "string", short: "o", default: OutputFormat.Yaml },
         only: { type: "string" },
         typecheck: { type: "boolean" },
+        previous: { type: "string" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean" },
       },
@@ -133,7 +138,14 @@ export async function run(
     }
   }
 
-  const program = await runProgram({ dir, stack: values.stack, changes, typecheck: values.typecheck });
+  const stackOutputs = values.previous === undefined ? undefined : readStackOutputs(values.previous);
+  const program = await runProgram({
+    dir,
+    stack: values.stack,
+    changes,
+    typecheck: values.typecheck,
+    stackOutputs,
+  });
   const rendered = renderObjects(program.resources);
   if (rendered.passedOver.length > 0) {
     const types = [...new Set(rendered.passedOver)].join(", ");
@@ -158,6 +170,30 @@ export async function run(
     default:
       return toYaml(objects);
   }
+}
+
+/** The stack outputs of `--previous FILE`: a JSON object, as `pulumi stack output --json` prints. */
+function readStackOutputs(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    throw new UsageError(`--previous: cannot read ${file}: ${(err as Error).message.split("\n")[0]}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new UsageError(
+      `--previous: ${file} is not JSON; expected what "pulumi stack output --json" prints`,
+    );
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new UsageError(
+      `--previous: ${file} holds ${Array.isArray(value) ? "a list" : String(value)}; expected a JSON object of stack outputs, as "pulumi stack output --json" prints`,
+    );
+  }
+  return value as Record<string, unknown>;
 }
 
 function inLayer(o: RenderedObject, only: OnlyLayer): boolean {

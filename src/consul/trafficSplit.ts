@@ -8,7 +8,7 @@ import {
   type ConsulEntryOptions,
 } from "./entries";
 import { checkArguments } from "../arguments";
-import { claimObjects } from "../claims";
+import { claimObjects, consulClaims } from "../claims";
 
 /** Type token of {@link ConsulTrafficSplit}. */
 export const CONSUL_TRAFFIC_SPLIT_TYPE = "pulumi-canary:index:ConsulTrafficSplit";
@@ -54,6 +54,39 @@ export function planConsulTrafficSplit(name: string, args: ConsulTrafficSplitArg
   return buildConsulEntries(plan, args, name);
 }
 
+/** Registers the service-defaults entry as a child of `parent` (Pulumi name `name`, Consul name the service). */
+export function registerConsulDefaults(
+  name: string,
+  entries: ConsulEntries,
+  parent: pulumi.Resource,
+  opts?: pulumi.CustomResourceOptions,
+): consul.ConfigEntry {
+  return new consul.ConfigEntry(
+    name,
+    {
+      kind: "service-defaults",
+      name: entries.defaults.name,
+      configJson: serviceDefaultsConfigJson(entries.defaults),
+    },
+    pulumi.mergeOptions(opts, { parent }),
+  );
+}
+
+/** Registers the service-resolver entry as a child of `parent`, after `after` (at least the defaults). */
+export function registerConsulResolver(
+  name: string,
+  entries: ConsulEntries,
+  after: pulumi.Resource[],
+  parent: pulumi.Resource,
+  opts?: pulumi.CustomResourceOptions,
+): consul.ConfigEntryServiceResolver {
+  return new consul.ConfigEntryServiceResolver(
+    name,
+    entries.resolver,
+    pulumi.mergeOptions(opts, { parent, dependsOn: after }),
+  );
+}
+
 /**
  * Registers the service-defaults, then the service-resolver (depending on the defaults), as children of `parent`.
  * Pulumi resource names are `name`; each entry's Consul `name` is the service.
@@ -64,40 +97,25 @@ export function registerConsulResolution(
   parent: pulumi.Resource,
   opts?: pulumi.CustomResourceOptions,
 ): ConsulResolution {
-  const defaults = new consul.ConfigEntry(
-    name,
-    {
-      kind: "service-defaults",
-      name: entries.defaults.name,
-      configJson: serviceDefaultsConfigJson(entries.defaults),
-    },
-    pulumi.mergeOptions(opts, { parent }),
-  );
-  const resolver = new consul.ConfigEntryServiceResolver(
-    name,
-    entries.resolver,
-    pulumi.mergeOptions(opts, { parent, dependsOn: [defaults] }),
-  );
+  const defaults = registerConsulDefaults(name, entries, parent, opts);
+  const resolver = registerConsulResolver(name, entries, [defaults], parent, opts);
   return { defaults, resolver };
 }
 
 /**
  * Registers the service-splitter and service-router (when the entries have them) as children of `parent`, each
- * depending on the resolver and the defaults, so the engine writes them after the subsets they name exist and
- * deletes them before those subsets go. Give `opts.dependsOn` to make them wait for more (e.g. the Deployments
- * of the versions they send traffic to).
+ * depending on `after` (the resolver and the defaults, as a rule), so the engine writes them after the subsets
+ * they name exist and deletes them before those subsets go. Give `opts.dependsOn` to make them wait for more (e.g.
+ * the Deployments of the versions they send traffic to).
  */
 export function registerConsulRouting(
   name: string,
   entries: ConsulEntries,
-  resolution: ConsulResolution,
+  after: pulumi.Resource[],
   parent: pulumi.Resource,
   opts?: pulumi.CustomResourceOptions,
 ): ConsulRouting {
-  const options = pulumi.mergeOptions(opts, {
-    parent,
-    dependsOn: [resolution.resolver, resolution.defaults],
-  });
+  const options = pulumi.mergeOptions(opts, { parent, dependsOn: after });
   const routing: ConsulRouting = {};
   if (entries.splitter)
     routing.splitter = new consul.ConfigEntryServiceSplitter(name, entries.splitter, options);
@@ -113,7 +131,8 @@ export function registerConsulEntries(
   opts?: pulumi.CustomResourceOptions,
 ): ConsulTrafficSplitResources {
   const resolution = registerConsulResolution(name, entries, parent, opts);
-  return { entries, ...resolution, ...registerConsulRouting(name, entries, resolution, parent, opts) };
+  const after = [resolution.resolver, resolution.defaults];
+  return { entries, ...resolution, ...registerConsulRouting(name, entries, after, parent, opts) };
 }
 
 /**
@@ -145,17 +164,11 @@ export class ConsulTrafficSplit extends pulumi.ComponentResource {
     // Validate before the component itself is registered: a refused release registers nothing.
     const entries = checkArguments(() => {
       const planned = planConsulTrafficSplit(name, args);
-      const fix = "one traffic split per Consul service";
-      claimObjects(`ConsulTrafficSplit ${name}`, [
-        { field: "service", object: `Consul service-defaults ${planned.defaults.name}`, fix },
-        { field: "service", object: `Consul service-resolver ${planned.resolver.name}`, fix },
-        ...(planned.splitter
-          ? [{ field: "service", object: `Consul service-splitter ${planned.splitter.name}`, fix }]
-          : []),
-        ...(planned.router
-          ? [{ field: "service", object: `Consul service-router ${planned.router.name}`, fix }]
-          : []),
-      ]);
+      claimObjects(
+        `ConsulTrafficSplit ${name}`,
+        consulClaims("service", planned, "one traffic split per Consul service"),
+        opts,
+      );
       return planned;
     });
     super(CONSUL_TRAFFIC_SPLIT_TYPE, name, {}, opts);

@@ -262,14 +262,18 @@ export class PlatformGateway extends pulumi.ComponentResource {
     const objects = checkArguments(() => {
       const built = buildPlatformGateway({ ...args, name: args.name ?? name }, `PlatformGateway ${name}`);
       const vs = built.virtualService;
-      claimObjects(`PlatformGateway ${name}`, [
-        objectClaim("name", "VirtualService", vs.metadata, "another name or namespace"),
-        ...domainClaims(
-          "domains",
-          vs.spec.virtualHost.domains,
-          "give each gateway VirtualService its own domains",
-        ),
-      ]);
+      claimObjects(
+        `PlatformGateway ${name}`,
+        [
+          objectClaim("name", "VirtualService", vs.metadata, "another name or namespace"),
+          ...domainClaims(
+            "domains",
+            vs.spec.virtualHost.domains,
+            "give each gateway VirtualService its own domains",
+          ),
+        ],
+        opts,
+      );
       return built;
     });
     super(PLATFORM_GATEWAY_TYPE, name, {}, opts);

@@ -209,6 +209,7 @@ export class TeamRouteTable extends pulumi.ComponentResource {
       claimObjects(
         `TeamRouteTable ${name}`,
         routingClaims(built.routeTable, built.upstreamGroups, "name", "another name or namespace"),
+        opts,
       );
       return built;
     });

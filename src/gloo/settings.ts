@@ -131,9 +131,11 @@ export class GlooSettingsPatch extends pulumi.ComponentResource {
     // Refuse bad arguments, and a second patch of the same Settings, before anything is registered.
     const object = checkArguments(() => {
       const built = buildGlooSettingsPatch(args, `GlooSettingsPatch ${name}`);
-      claimObjects(`GlooSettingsPatch ${name}`, [
-        objectClaim("name", "Settings", built.metadata, "one GlooSettingsPatch per Gloo installation"),
-      ]);
+      claimObjects(
+        `GlooSettingsPatch ${name}`,
+        [objectClaim("name", "Settings", built.metadata, "one GlooSettingsPatch per Gloo installation")],
+        opts,
+      );
       return built;
     });
     super(GLOO_SETTINGS_PATCH_TYPE, name, {}, opts);

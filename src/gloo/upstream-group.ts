@@ -195,9 +195,11 @@ export class UpstreamGroup extends pulumi.ComponentResource implements UpstreamG
     // Refuse bad arguments, and objects another component writes, before anything is registered.
     const object = checkArguments(() => {
       const built = buildUpstreamGroup(args, `UpstreamGroup ${name}`);
-      claimObjects(`UpstreamGroup ${name}`, [
-        objectClaim("name", "UpstreamGroup", built.metadata, "another name or namespace"),
-      ]);
+      claimObjects(
+        `UpstreamGroup ${name}`,
+        [objectClaim("name", "UpstreamGroup", built.metadata, "another name or namespace")],
+        opts,
+      );
       return built;
     });
     super(UPSTREAM_GROUP_TYPE, name, {}, opts);

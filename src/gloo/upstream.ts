@@ -163,9 +163,11 @@ export class Upstream extends pulumi.ComponentResource implements UpstreamRef {
     // Refuse bad arguments, and objects another component writes, before anything is registered.
     const object = checkArguments(() => {
       const built = buildUpstream(args, `Upstream ${name}`);
-      claimObjects(`Upstream ${name}`, [
-        objectClaim("name", "Upstream", built.metadata, "another name or namespace"),
-      ]);
+      claimObjects(
+        `Upstream ${name}`,
+        [objectClaim("name", "Upstream", built.metadata, "another name or namespace")],
+        opts,
+      );
       return built;
     });
     super(UPSTREAM_TYPE, name, {}, opts);

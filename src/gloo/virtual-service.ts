@@ -203,10 +203,14 @@ export class VirtualService extends pulumi.ComponentResource {
     const objects = checkArguments(() => {
       const built = buildVirtualService(args, `VirtualService ${name}`);
       const vs = built.virtualService;
-      claimObjects(`VirtualService ${name}`, [
-        ...routingClaims(vs, built.upstreamGroups, "name", "another name or namespace"),
-        ...domainClaims("domains", vs.spec.virtualHost.domains, "give each VirtualService its own domains"),
-      ]);
+      claimObjects(
+        `VirtualService ${name}`,
+        [
+          ...routingClaims(vs, built.upstreamGroups, "name", "another name or namespace"),
+          ...domainClaims("domains", vs.spec.virtualHost.domains, "give each VirtualService its own domains"),
+        ],
+        opts,
+      );
       return built;
     });
     super(VIRTUAL_SERVICE_TYPE, name, {}, opts);

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { planVersionedService, type VersionedServiceArgs, type VersionedServicePlan } from "./workloads";
 import { checkArguments, withResolvedInputs } from "../arguments";
 import type { PendingInput } from "../release/pending";
-import { claimObjects, objectClaim } from "../claims";
+import { claimObjects, workloadClaims } from "../claims";
 
 /** Type token of {@link VersionedService}. */
 export const VERSIONED_SERVICE_TYPE = "pulumi-canary:index:VersionedService";
@@ -63,14 +63,11 @@ export class VersionedService extends pulumi.ComponentResource {
     // Validate before the component itself is registered: refused arguments register nothing.
     const plan = checkArguments(() => {
       const planned = planVersionedService(args, name);
-      const fix = "one VersionedService per service and namespace";
-      const meta = (m: unknown) => m as { name: string; namespace: unknown };
-      claimObjects(`VersionedService ${name}`, [
-        ...planned.versions.map((v) =>
-          objectClaim("service", "Deployment", meta(v.deployment.metadata), fix),
-        ),
-        objectClaim("service", "Service", meta(planned.serviceArgs.metadata), fix),
-      ]);
+      claimObjects(
+        `VersionedService ${name}`,
+        workloadClaims("service", planned, "one VersionedService per service and namespace"),
+        opts,
+      );
       return planned;
     });
     super(VERSIONED_SERVICE_TYPE, name, {}, opts);

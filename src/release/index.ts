@@ -4,3 +4,4 @@ export * from "./names";
 export * from "./validate";
 export * from "./weight";
 export * from "./plan";
+export * from "./promotion";

@@ -39,6 +39,11 @@ export interface RecordingOptions {
   preview?: boolean;
   /** A folder from which the program resolves `@pulumi/pulumi` (for the SDK's transform support). Defaults to this package's. */
   sdkFrom?: string;
+  /**
+   * The outputs of the stack's last update, as `pulumi stack output --json` prints them: what a `StackReference`
+   * to any stack reads (a program reads its own previous deployment that way). Defaults to none (a first update).
+   */
+  stackOutputs?: Record<string, unknown>;
 }
 
 /** A recording in progress: resources grow as the program registers them. */
@@ -106,15 +111,23 @@ export async function startRecording(pulumi: PulumiSdk, options: RecordingOption
   resetClaims(); // a new program: no object is claimed yet
   await pulumi.runtime.setMocks(
     {
-      newResource: (args) => ({
-        id: args.custom ? `${args.name}-id` : undefined,
-        state: args.inputs as Record<string, unknown>,
-      }),
+      newResource: (args) =>
+        args.type === "pulumi:pulumi:StackReference"
+          ? {
+              id: String((args.inputs as { name?: unknown }).name ?? args.name),
+              state: { ...args.inputs, outputs: options.stackOutputs ?? {}, secretOutputNames: [] },
+            }
+          : {
+              id: args.custom ? `${args.name}-id` : undefined,
+              state: args.inputs as Record<string, unknown>,
+            },
       call: (args) => args.inputs as Record<string, unknown>,
     },
     options.project,
     options.stack,
     options.preview ?? false,
+    // What a self-managed (file) backend names every stack's organization.
+    "organization",
   );
   if (options.config) pulumi.runtime.setAllConfig(options.config, options.secretKeys);
 

@@ -24,6 +24,11 @@ export interface RunOptions {
   changes?: readonly ConfigChange[];
   /** Type-check the program before running it, refusing it with a `TypeCheckError`. Defaults to false. */
   typecheck?: boolean;
+  /**
+   * The stack's outputs from its last update (what `pulumi stack output --json` prints), read by the program's
+   * `StackReference`s, e.g. `readPreviousReleases()`. Defaults to none: the program sees a first deployment.
+   */
+  stackOutputs?: Record<string, unknown>;
 }
 
 /**
@@ -71,6 +76,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
     stack: options.stack,
     config: files.config,
     secretKeys: files.secretKeys,
+    stackOutputs: options.stackOutputs,
   });
 
   const failures: unknown[] = [];

@@ -203,6 +203,35 @@ describe("CanaryRelease composition", async () => {
     });
   });
 
+  test("the same release in two clusters (two providers) is fine; through one provider it clashes", async () => {
+    const east = new k8s.Provider("east", { kubeconfig: "east" });
+    const west = new k8s.Provider("west", { kubeconfig: "west" });
+    const consulEast = new pulumi.ProviderResource("consul", "consul-east", {});
+    const consulWest = new pulumi.ProviderResource("consul", "consul-west", {});
+    await rendered(() => {
+      new CanaryRelease("payments-east", base, { providers: [east, consulEast] });
+      new CanaryRelease("payments-west", base, { providers: { kubernetes: west, consul: consulWest } });
+    });
+    // A component under a parent that holds the provider writes through it too.
+    const parent = new pulumi.ComponentResource("test:index:Cluster", "east-apps", {}, { providers: [east] });
+    await assertRefusedWithoutRegistering(
+      recording,
+      () => new CanaryRelease("payments-east-2", base, { parent, providers: [consulEast] }),
+      /CanaryRelease payments-east-2: service: got "Deployment default\/payments-v1, .*CanaryRelease payments-east writes them too/,
+    );
+    // Same cluster, another Consul: the Kubernetes objects clash, the Consul entries do not.
+    resetClaims();
+    new CanaryRelease("payments-a", base, { provider: east });
+    let message = "";
+    try {
+      new CanaryRelease("payments-b", base, { providers: [east, consulWest] });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    assert.match(message, /Deployment default\/payments-v1/);
+    assert.doesNotMatch(message, /Consul service-resolver/);
+  });
+
   test("the same release in two namespaces is fine, with its own VirtualService name and domains", async () => {
     await rendered(() => {
       new CanaryRelease("payments-blue", { ...base, namespace: "blue", consul: undefined });

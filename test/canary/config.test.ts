@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import {
   parseHeader,
+  parsePromotionPolicy,
   parseReleaseConfig,
   readReleaseConfig,
   readReleaseConfigs,
@@ -143,8 +144,40 @@ describe("parseReleaseConfig", () => {
   });
 });
 
+describe("parsePromotionPolicy", () => {
+  test("reads maxStep, requireHeaderTesting and canaryForce as written in stack config", () => {
+    assert.deepEqual(
+      parsePromotionPolicy(
+        { maxStep: "25", requireHeaderTesting: "true", canaryForce: "false" },
+        "stack prod",
+      ),
+      { maxStep: 25, requireHeaderTesting: true, force: false, source: "stack prod" },
+    );
+    assert.equal(parsePromotionPolicy({}), undefined);
+  });
+
+  test("refuses what it cannot read, naming the key, the value and what is accepted", () => {
+    for (const bad of ["0", "101", "2.5", "-5", "ten", "025"]) {
+      assert.throws(
+        () => parsePromotionPolicy({ maxStep: bad }),
+        new RegExp(`maxStep: got "${bad}"; expected a whole number from 1 to 100`),
+      );
+    }
+    assert.throws(
+      () => parsePromotionPolicy({ requireHeaderTesting: "yes" }),
+      /requireHeaderTesting: got "yes"; expected true or false$/,
+    );
+    assert.throws(
+      () => parsePromotionPolicy({ canaryForce: "1" }),
+      /canaryForce: got "1"; expected true or false$/,
+    );
+  });
+});
+
 describe("readReleaseConfig from stack config", async () => {
   await recordResources({
+    maxStep: "20",
+    requireHeaderTesting: "true",
     fleet: JSON.stringify({
       orders: { stableVersion: "v1" },
       payments: { stableVersion: "v1", canaryVersion: "v2", canaryWeight: "30" },
@@ -162,6 +195,7 @@ describe("readReleaseConfig from stack config", async () => {
   test("top-level keys in the project's namespace", () => {
     const release = readReleaseConfig();
     assert.equal(release.canaryWeight, 10);
+    assert.deepEqual(release.policy, { maxStep: 20, requireHeaderTesting: true, source: "stack dev" });
     assert.deepEqual(release.images, { v1: "repo/app:1", v2: "repo/app:2" });
   });
 
@@ -171,6 +205,7 @@ describe("readReleaseConfig from stack config", async () => {
       [release.stableVersion, release.canaryVersion, release.canaryWeight],
       ["blue", "green", 50],
     );
+    assert.equal(release.policy?.maxStep, 20, "the policy is the stack's, whatever the release style");
   });
 
   test("a structured path that does not exist is named", () => {

@@ -427,6 +427,18 @@ describe("CanaryRelease refuses bad input before registering anything", async ()
       weights: { gloo: { v1: 75, v2: 25 }, consul: { v1: 75, v2: 25 } },
       versions: ["v1", "v2"],
       headerRoute: "stage=canary -> v2",
+      state: {
+        current: {
+          phase: "weighted",
+          stableVersion: "v1",
+          canaryVersion: "v2",
+          canaryWeight: 25,
+          split: { v1: 75, v2: 25 },
+          versions: ["v1", "v2"],
+          headerVersion: "v2",
+        },
+        trail: ["weighted v1 75% / v2 25% (header → v2)"],
+      },
     });
   });
 });

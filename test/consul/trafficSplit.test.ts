@@ -323,7 +323,9 @@ void describe("create functions for composites", () => {
       },
       { parent, dependsOn: [resolution.resolver] },
     );
-    registerConsulRouting("billing", entries, resolution, parent, { dependsOn: [deployment] });
+    registerConsulRouting("billing", entries, [resolution.resolver, resolution.defaults], parent, {
+      dependsOn: [deployment],
+    });
     await rec.settle();
     const resolver = ofType(rec, RESOLVER, from)[0];
     const defaults = ofType(rec, DEFAULTS, from)[0];

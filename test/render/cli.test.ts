@@ -147,6 +147,132 @@ describe("pulumi-canary render", () => {
     );
   });
 
+  test("--previous judges the step as pulumi preview would: policy refusals and the order of retiring a version", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "previous-"));
+    // The outputs a deployment at 50 % left, as `pulumi stack output --json` prints them.
+    const at50 = await render(
+      "render",
+      root,
+      "--stack",
+      "dev",
+      "--config",
+      "canaryWeight=50",
+      "--output",
+      "table",
+    );
+    assert.equal(at50.code, 0, at50.stderr);
+    const state = /^canaryReleases: (.*)$/m.exec(at50.stdout)?.[1];
+    assert.ok(state, at50.stdout);
+    const previous = path.join(dir, "outputs.json");
+    writeFileSync(previous, JSON.stringify({ canaryReleases: JSON.parse(state) as unknown }));
+
+    const consulDir = path.join(dir, "consul");
+    const finalize = [
+      "--config",
+      "stableVersion=v2",
+      "--remove",
+      "canaryVersion",
+      "--remove",
+      "canaryHeader",
+      "--config",
+      "canaryWeight=0",
+    ];
+    const judged = await render(
+      "render",
+      root,
+      "--stack",
+      "dev",
+      ...finalize,
+      "--previous",
+      previous,
+      "--only",
+      "consul",
+      "--consul-dir",
+      consulDir,
+    );
+    assert.equal(judged.code, 0, judged.stderr);
+    assert.deepEqual(readdirSync(consulDir).sort(), [
+      "01-service-defaults-payments.json",
+      "02-service-splitter-payments.json",
+      "03-service-resolver-payments.json",
+    ]);
+    assert.match(judged.stderr, /v1 still took traffic in the previous deployment/);
+    const plain = await render(
+      "render",
+      root,
+      "--stack",
+      "dev",
+      ...finalize,
+      "--only",
+      "consul",
+      "--consul-dir",
+      consulDir,
+    );
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.deepEqual(readdirSync(consulDir).sort(), [
+      "01-service-defaults-payments.json",
+      "02-service-resolver-payments.json",
+      "03-service-splitter-payments.json",
+    ]);
+
+    // prod's policy (maxStep 25, header testing first) refuses 50 % straight after 0 % without header testing.
+    const prod = await render(
+      "render",
+      root,
+      "--stack",
+      "prod",
+      "--config",
+      "canaryWeight=50",
+      "--previous",
+      previous,
+    );
+    assert.equal(prod.code, 0, "from 50 % to 50 % is no step");
+    writeFileSync(
+      previous,
+      JSON.stringify({
+        canaryReleases: {
+          payments: {
+            current: {
+              phase: "standby",
+              stableVersion: "v1",
+              canaryVersion: "v2",
+              canaryWeight: 0,
+              split: { v1: 100 },
+              versions: ["v1", "v2"],
+            },
+            trail: [],
+          },
+        },
+      }),
+    );
+    const refused = await render(
+      "render",
+      root,
+      "--stack",
+      "prod",
+      "--config",
+      "canaryWeight=50",
+      "--previous",
+      previous,
+    );
+    assert.equal(refused.code, 1);
+    assert.match(
+      refused.stderr,
+      /canaryWeight: got 50; expected at most 25 after 0 was deployed \(maxStep 25 on stack prod/,
+    );
+    assert.match(
+      refused.stderr,
+      /canaryWeight: got 50; expected 0 for v2 until it has been deployed under header testing/,
+    );
+
+    const missing = await render("render", root, "--stack", "dev", "--previous", path.join(dir, "none.json"));
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /--previous: cannot read .*none\.json/);
+    writeFileSync(previous, "[1]");
+    const list = await render("render", root, "--stack", "dev", "--previous", previous);
+    assert.match(list.stderr, /--previous: .* holds a list; expected a JSON object of stack outputs/);
+  });
+
   test("--consul-dir writes one entry per file, numbered in the engine's order, and replaces an earlier run's", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "consul-dir-"));
     writeFileSync(path.join(dir, "09-service-router-stale.json"), "{}");

@@ -8,23 +8,33 @@
 //   pulumi config set canaryWeight 10 && pulumi up
 //
 // The platform delegates by selector, so this program needs nothing from the platform's stack: only its prefix.
+// What the stack deployed last is read back from its own output canaryReleases (the promotion policy's input).
 import * as pulumi from "@pulumi/pulumi";
-import { CanaryRelease, readReleaseConfig, requirePathPrefix } from "pulumi-canary";
+import { CanaryRelease, readPreviousReleases, readReleaseConfig, requirePathPrefix } from "pulumi-canary";
 
-// prefix, then stableVersion, canaryVersion, canaryWeight, canaryHeader, images: validated before anything is created.
-const prefix = requirePathPrefix("prefix", new pulumi.Config().require("prefix"));
-const release = readReleaseConfig();
+export = async () => {
+  // prefix, then stableVersion, canaryVersion, canaryWeight, canaryHeader, images: validated before anything is
+  // created.
+  const prefix = requirePathPrefix("prefix", new pulumi.Config().require("prefix"));
+  const release = readReleaseConfig();
+  const previous = await readPreviousReleases();
 
-const foxtrot = new CanaryRelease("foxtrot", {
-  service: "foxtrot",
-  namespace: "foxtrot",
-  ...release,
-  port: 8080,
-  env: { LISTEN_ADDR: "0.0.0.0:8080", NAME: "foxtrot" },
-  gloo: { prefix, routeTable: { team: "foxtrot" } },
-});
+  const foxtrot = new CanaryRelease("foxtrot", {
+    service: "foxtrot",
+    namespace: "foxtrot",
+    ...release,
+    previous: previous.foxtrot,
+    port: 8080,
+    env: { LISTEN_ADDR: "0.0.0.0:8080", NAME: "foxtrot" },
+    gloo: { prefix, routeTable: { team: "foxtrot" } },
+  });
 
-/** Where the release stands, e.g. "weighted". */
-export const phase = foxtrot.phase;
-/** Percent of traffic per version at the gateway. */
-export const weights = foxtrot.weights;
+  return {
+    /** What the release deployed, the step before and the trail: the next update reads it back. */
+    canaryReleases: { foxtrot: foxtrot.state },
+    /** Where the release stands, e.g. "weighted". */
+    phase: foxtrot.phase,
+    /** Percent of traffic per version at the gateway. */
+    weights: foxtrot.weights,
+  };
+};

@@ -1,0 +1,221 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  checkPromotion,
+  consulRetirement,
+  describeProblem,
+  nextReleaseState,
+  parseReleaseState,
+  planRelease,
+  TRAIL_LENGTH,
+  type PromotionPolicy,
+  type ReleaseSpec,
+  type ReleaseState,
+} from "../../src/release";
+
+const header = { name: "stage", value: "canary" };
+const service = "payments";
+
+/** The configs of the phase graph, as a user writes them. */
+const SPECS: Record<string, ReleaseSpec> = {
+  stable: { service, stableVersion: "v1" },
+  standby: { service, stableVersion: "v1", canaryVersion: "v2", canaryWeight: 0 },
+  "header-testing": { service, stableVersion: "v1", canaryVersion: "v2", canaryWeight: 0, header },
+  "weighted 10": { service, stableVersion: "v1", canaryVersion: "v2", canaryWeight: 10, header },
+  "weighted 35": { service, stableVersion: "v1", canaryVersion: "v2", canaryWeight: 35, header },
+  "weighted 50": { service, stableVersion: "v1", canaryVersion: "v2", canaryWeight: 50, header },
+  shifted: { service, stableVersion: "v1", canaryVersion: "v2", canaryWeight: 100, header },
+  finalize: { service, stableVersion: "v2" },
+  rollback: { service, stableVersion: "v1", canaryVersion: "v2", canaryWeight: 0, header },
+};
+
+/** The state a deployment of `name` leaves, deployed after `before` (or first). */
+function deployed(name: string, before?: ReleaseState): ReleaseState {
+  return nextReleaseState(planRelease(SPECS[name]), before);
+}
+
+/** Previous deployments to judge from: each phase, reached the usual way. */
+const FROM: Record<string, ReleaseState> = {
+  stable: deployed("stable"),
+  standby: deployed("standby", deployed("stable")),
+  "header-testing": deployed("header-testing", deployed("stable")),
+  "standby after header testing": deployed("standby", deployed("header-testing", deployed("stable"))),
+  "weighted 10": deployed("weighted 10", deployed("header-testing")),
+  shifted: deployed("shifted", deployed("weighted 50", deployed("header-testing"))),
+};
+
+const POLICIES: Record<string, PromotionPolicy | undefined> = {
+  none: undefined,
+  "maxStep 25": { maxStep: 25 },
+  requireHeaderTesting: { requireHeaderTesting: true },
+  both: { maxStep: 25, requireHeaderTesting: true },
+};
+
+const TARGETS = Object.keys(SPECS);
+const JUMPS = ["weighted 35", "weighted 50", "shifted", "finalize"];
+const LIVE = ["weighted 10", "weighted 35", "weighted 50", "shifted", "finalize"];
+
+/** The targets each policy refuses from each previous deployment: written out, not derived. */
+const REFUSED: Record<string, Record<string, string[]>> = {
+  stable: { none: [], "maxStep 25": JUMPS, requireHeaderTesting: LIVE, both: LIVE },
+  standby: { none: [], "maxStep 25": JUMPS, requireHeaderTesting: LIVE, both: LIVE },
+  "header-testing": { none: [], "maxStep 25": JUMPS, requireHeaderTesting: [], both: JUMPS },
+  "standby after header testing": {
+    none: [],
+    "maxStep 25": JUMPS,
+    requireHeaderTesting: [],
+    both: JUMPS,
+  },
+  "weighted 10": {
+    none: [],
+    "maxStep 25": ["weighted 50", "shifted", "finalize"],
+    requireHeaderTesting: [],
+    both: ["weighted 50", "shifted", "finalize"],
+  },
+  shifted: { none: [], "maxStep 25": [], requireHeaderTesting: [], both: [] },
+};
+
+describe("promotion policy over the phase graph", () => {
+  for (const [from, previous] of Object.entries(FROM)) {
+    for (const [policyName, policy] of Object.entries(POLICIES)) {
+      test(`from ${from}, policy ${policyName}`, () => {
+        const refused = TARGETS.filter(
+          (target) => checkPromotion(planRelease(SPECS[target]), previous, policy).length > 0,
+        );
+        assert.deepEqual(refused, REFUSED[from][policyName]);
+      });
+    }
+  }
+
+  test("the first deployment is never refused", () => {
+    for (const target of TARGETS) {
+      assert.deepEqual(checkPromotion(planRelease(SPECS[target]), undefined, POLICIES.both), []);
+    }
+  });
+
+  test("a refusal names the key, the requested and the previous value, what is allowed and where", () => {
+    const [problem] = checkPromotion(
+      planRelease(SPECS["weighted 50"]),
+      FROM["weighted 10"],
+      { maxStep: 25, source: "stack prod" },
+      "releases.payments.",
+    );
+    assert.equal(
+      describeProblem(problem),
+      "releases.payments.canaryWeight: got 50; expected at most 35 after 10 was deployed (maxStep 25 on stack prod; a rollback is never limited)",
+    );
+    const [finalize] = checkPromotion(planRelease(SPECS.finalize), FROM["weighted 10"], { maxStep: 25 });
+    assert.match(
+      describeProblem(finalize),
+      /^stableVersion: got "v2"; expected a step of at most 25 points for v2, which had 10 % and would get 100 %/,
+    );
+    const [untested] = checkPromotion(planRelease(SPECS["weighted 10"]), FROM.standby, {
+      requireHeaderTesting: true,
+      source: "stack prod",
+    });
+    assert.match(
+      describeProblem(untested),
+      /^canaryWeight: got 10; expected 0 for v2 until it has been deployed under header testing/,
+    );
+    assert.match(describeProblem(untested), /requireHeaderTesting on stack prod/);
+  });
+
+  test("a rollback is never limited, even straight back from 100 %", () => {
+    for (const target of ["rollback", "standby", "stable"]) {
+      assert.deepEqual(checkPromotion(planRelease(SPECS[target]), FROM.shifted, POLICIES.both), []);
+    }
+  });
+
+  test("a brand-new canary counts from 0 %: a typo sending it 100 % is refused", () => {
+    const typo = planRelease({ service, stableVersion: "v1", canaryVersion: "v9", canaryWeight: 100 });
+    assert.equal(checkPromotion(typo, FROM["weighted 10"], { maxStep: 25 }).length, 1);
+  });
+});
+
+describe("release state", () => {
+  test("header testing is remembered through a rollback to standby, and forgotten for a new canary", () => {
+    assert.equal(FROM["header-testing"].headerTested, "v2");
+    assert.equal(FROM["standby after header testing"].headerTested, "v2");
+    const next = nextReleaseState(
+      planRelease({ service, stableVersion: "v1", canaryVersion: "v3", canaryWeight: 0 }),
+      FROM["standby after header testing"],
+    );
+    assert.equal(next.headerTested, undefined);
+  });
+
+  test("the trail grows by one line per changed step, at most TRAIL_LENGTH, oldest first", () => {
+    let state: ReleaseState | undefined;
+    for (let i = 1; i <= TRAIL_LENGTH + 5; i++) {
+      state = nextReleaseState(planRelease({ ...SPECS.standby, canaryWeight: i }), state);
+    }
+    assert.equal(state?.trail.length, TRAIL_LENGTH);
+    assert.equal(state?.trail.at(-1), `weighted v1 ${100 - TRAIL_LENGTH - 5}% / v2 ${TRAIL_LENGTH + 5}%`);
+    assert.equal(state?.trail[0], "weighted v1 94% / v2 6%");
+    assert.equal(state?.previous?.canaryWeight, TRAIL_LENGTH + 4);
+  });
+
+  test("the same step deployed again leaves the state as it was (no output changes on a no-change update)", () => {
+    const again = nextReleaseState(planRelease(SPECS["weighted 10"]), FROM["weighted 10"]);
+    assert.deepEqual(again, FROM["weighted 10"]);
+  });
+
+  test("a forced update records what it let through", () => {
+    const plan = planRelease(SPECS["weighted 50"]);
+    const broken = checkPromotion(plan, FROM["weighted 10"], { maxStep: 25, force: true });
+    const state = nextReleaseState(plan, FROM["weighted 10"], { forced: broken });
+    assert.deepEqual(state.forced, [broken.map(describeProblem)[0]]);
+    assert.deepEqual(nextReleaseState(plan, state).forced, undefined, "only the update that was forced");
+  });
+
+  test("a state read back from stack outputs round-trips; anything else is no state", () => {
+    const state = FROM.shifted;
+    assert.deepEqual(parseReleaseState(JSON.parse(JSON.stringify(state))), state);
+    for (const junk of [undefined, null, 3, "x", {}, { current: { phase: "stable" } }]) {
+      assert.equal(parseReleaseState(junk), undefined);
+    }
+  });
+});
+
+describe("the order of Consul writes when a version retires", () => {
+  const finalize = planRelease(SPECS.finalize);
+
+  test("first deployment, or nothing routed to a retiring version: the resolver first", () => {
+    assert.deepEqual(consulRetirement(finalize, undefined, false), {
+      routingFirst: false,
+      keptSubsets: [],
+      notes: [],
+    });
+    // From standby the stable took everything: finalizing v1 away from ... v1 is not retired here.
+    const weighted = planRelease(SPECS["weighted 10"]);
+    assert.equal(consulRetirement(weighted, FROM.standby, true).routingFirst, false);
+  });
+
+  test("finalize from 10 %, 50 % and 100 %: splitter and router before the resolver drops v1", () => {
+    for (const weight of ["weighted 10", "weighted 50"]) {
+      const retirement = consulRetirement(finalize, deployed(weight), false);
+      assert.equal(retirement.routingFirst, true, weight);
+      assert.deepEqual(retirement.keptSubsets, []);
+      assert.match(retirement.notes[0], /^v1 still took traffic in the previous deployment/);
+    }
+    // At 100 % nothing reaches v1 any more: the plain order is safe.
+    assert.equal(consulRetirement(finalize, FROM.shifted, false).routingFirst, false);
+  });
+
+  test("a canary dropped with its header rule keeps its subset one update (the router goes at the end)", () => {
+    const abandon = planRelease(SPECS.stable);
+    const retirement = consulRetirement(abandon, FROM["header-testing"], false);
+    assert.deepEqual(retirement.keptSubsets, ["v2"]);
+    assert.match(retirement.notes[0], /the service-router deleted at the end of the update still names it/);
+    // The next update drops it: nothing routes to v2 any more.
+    const after = nextReleaseState(abandon, FROM["header-testing"], { keptSubsets: retirement.keptSubsets });
+    assert.deepEqual(after.keptSubsets, ["v2"]);
+    assert.deepEqual(consulRetirement(abandon, after, false).keptSubsets, []);
+  });
+
+  test("retiring one version while adding another: the resolver first, keeping the retiring subset", () => {
+    const swap = planRelease({ service, stableVersion: "v2", canaryVersion: "v3", canaryWeight: 10 });
+    const retirement = consulRetirement(swap, FROM["weighted 10"], false);
+    assert.equal(retirement.routingFirst, false);
+    assert.deepEqual(retirement.keptSubsets, ["v1"]);
+  });
+});
