@@ -118,7 +118,7 @@ async function main(): Promise<number> {
     },
   );
   const crds = await installCrds(cluster, crdDirs);
-  for (const ns of ["gloo-system", "echo", "foxtrot"]) {
+  for (const ns of ["gloo-system", "gateway-system", "echo", "foxtrot"]) {
     await apply(cluster, { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } });
   }
   // What Gloo's installation creates and the platform program patches.
@@ -685,6 +685,8 @@ async function managedObjects(cluster: KubeCluster, namespaces: string[]): Promi
     ["gloo.solo.io/v1", "upstreamgroups", "UpstreamGroup"],
     ["gateway.solo.io/v1", "virtualservices", "VirtualService"],
     ["gateway.solo.io/v1", "routetables", "RouteTable"],
+    ["gateway.networking.k8s.io/v1", "gateways", "Gateway"],
+    ["gateway.networking.k8s.io/v1", "httproutes", "HTTPRoute"],
   ];
   const all: Json[] = [];
   for (const ns of namespaces) {

@@ -133,6 +133,40 @@ function releaseWalk(route: string, withWorkloads: boolean, image: string | unde
   ];
 }
 
+/**
+ * The walkthrough on the Gateway API: stable → header testing → 10 → 50 → 100 → finalize → a new canary (v3) under
+ * header testing → 50 → rollback. A version brings its Deployment and its Service; weight steps update the
+ * HTTPRoute alone.
+ */
+function gatewayWalk(first: string[]): WalkStep[] {
+  const create = ["create Deployment", "create Service", "update HTTPRoute"];
+  const retire = ["delete Deployment", "delete Service", "update HTTPRoute"];
+  const route = ["update HTTPRoute"];
+  return [
+    { name: "stable v1", config: [rm("canaryVersion"), rm("canaryHeader"), weight(0)], changes: first },
+    {
+      name: "header testing v2",
+      config: [set("canaryVersion", "v2"), set("canaryHeader", "stage=canary"), weight(0)],
+      changes: create,
+    },
+    { name: "10 %", config: [weight(10)], changes: route },
+    { name: "50 %", config: [weight(50)], changes: route },
+    { name: "100 %", config: [weight(100)], changes: route },
+    {
+      name: "finalize v2",
+      config: [set("stableVersion", "v2"), rm("canaryVersion"), rm("canaryHeader"), weight(0)],
+      changes: retire,
+    },
+    {
+      name: "header testing v3",
+      config: [set("canaryVersion", "v3"), set("canaryHeader", "stage=canary"), weight(0)],
+      changes: create,
+    },
+    { name: "50 %", config: [weight(50)], changes: route },
+    { name: "rollback", config: [weight(0)], changes: route },
+  ];
+}
+
 const weightWalk = (route: string[]): WalkStep[] => [
   { name: "10 %", config: [weight(10)], changes: route },
   { name: "50 %", config: [weight(50)], changes: route },
@@ -218,14 +252,32 @@ const DEV: Program[] = [
     engineConfig: [],
     namespaces: ["echo"],
     // No Consul layer: finalizing straight from 50 % is a plain step here (the routes move, then v2 goes).
-    steps: releaseWalk("RouteTable", false, undefined),
+    steps: releaseWalk("RouteTable", false, undefined).slice(0, 12),
   },
   {
     dir: "examples/gloo-teams/foxtrot",
     stack: "dev",
     engineConfig: [],
     namespaces: ["foxtrot"],
-    steps: releaseWalk("RouteTable", true, "nicholasjackson/fake-service:v0.26.2"),
+    steps: releaseWalk("RouteTable", true, "nicholasjackson/fake-service:v0.26.2").slice(0, 12),
+  },
+];
+
+// The Gateway API programs (examples/gateway-api-*) are not walked here yet: their objects are checked strictly
+// against the standard CRDs by the tests and CI; the walk is kept for the next run (GATEWAY_API_PROGRAMS).
+export const GATEWAY_API_PROGRAMS: Program[] = [
+  {
+    dir: "examples/gateway-api-petstore",
+    stack: "dev",
+    engineConfig: [],
+    namespaces: ["default", "gateway-system"],
+    steps: gatewayWalk([
+      "create Deployment",
+      "create Service",
+      "create Service",
+      "create Gateway",
+      "create HTTPRoute",
+    ]),
   },
 ];
 

@@ -48,6 +48,8 @@ export {
   RELEASES_OUTPUT,
   InvalidConfigError,
   type CanaryConsulArgs,
+  type CanaryGatewayApiArgs,
+  type CanaryGatewayTeamArgs,
   type CanaryGlooArgs,
   type CanaryReleaseArgs,
   type CanaryReleasePlan,
@@ -72,6 +74,31 @@ export {
   type VersionWorkloadArgs,
   type VersionWorkloadPlan,
 } from "./kubernetes";
+
+// Kubernetes Gateway API (kgateway, Envoy Gateway, Istio, ...): the platform's Gateway, a release's HTTPRoute.
+export {
+  GATEWAY_API_LIMITS,
+  K8S_GATEWAY_API_VERSION,
+  SHARED_GATEWAY_TYPE,
+  SharedGateway,
+  buildGateway,
+  buildHttpRoute,
+  buildVersionServices,
+  hostnameMatches,
+  versionServiceName,
+  type GatewayHeaderModifier,
+  type GatewayHeaderValue,
+  type GatewayHttpRoute,
+  type GatewayListenerArgs,
+  type GatewayObject,
+  type GatewayParentRef,
+  type GatewayRouteOptions,
+  type GatewayRouteRule,
+  type GatewayTeamArgs,
+  type HttpRouteSpec,
+  type SharedGatewayArgs,
+  type VersionServiceObject,
+} from "./gateway-api";
 
 // Consul service mesh.
 export {

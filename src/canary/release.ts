@@ -1,6 +1,17 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as consul from "@pulumi/consul";
-import type * as k8s from "@pulumi/kubernetes";
+import * as k8s from "@pulumi/kubernetes";
+import { withResolvedInputs } from "../arguments";
+import {
+  buildHttpRoute,
+  buildVersionServices,
+  hostnameMatches,
+  type GatewayHttpRoute,
+  type GatewayParentRef,
+  type GatewayRouteOptions,
+  type VersionServiceObject,
+} from "../gateway-api/httproute";
+import { PathMatchKind, requirePathWithinPrefix } from "../gloo/delegation";
 import {
   buildConsulEntries,
   registerConsulDefaults,
@@ -99,6 +110,37 @@ export interface CanaryRouteTableArgs {
   labels?: { [key: string]: string };
 }
 
+/** How a release is routed through a Kubernetes Gateway API implementation (kgateway, Envoy Gateway, Istio, ...). */
+export interface CanaryGatewayApiArgs {
+  /** The platform's Gateway the HTTPRoute attaches to (`parentRefs`). */
+  gateway: GatewayParentRef;
+  /**
+   * The hostname of the Gateway listener the route attaches to (`*.example.com`), when known: every host name of
+   * `hostnames` must fall under it. Defaults to no check (the listener serves every host).
+   */
+  listenerHostname?: string;
+  /** Host names served. Defaults to every host the listener serves. */
+  hostnames?: string[];
+  /** Path prefix routed to the service, e.g. `/petstore`. Defaults to `/` (or the team's prefix). */
+  prefix?: string;
+  /** Name of the HTTPRoute. Defaults to the service name. */
+  routeName?: string;
+  /** Filters and timeouts of both rules: prefix rewrite, header modifiers, request and backend timeouts. */
+  options?: GatewayRouteOptions;
+  /** While the canary takes no live traffic (weight 0), mirror this percentage (0..100) of requests to it. */
+  shadowPercentage?: number;
+  /** The team owning the route, confined to the prefix the platform gave it (`SharedGateway` `teams`). */
+  team?: CanaryGatewayTeamArgs;
+}
+
+/** The team a release's HTTPRoute belongs to. */
+export interface CanaryGatewayTeamArgs {
+  /** Team name (a DNS label), put on the route as label `pulumi-canary/team`. */
+  team: string;
+  /** The prefix the platform gave the team: the route's prefix must lie within it. */
+  prefix: string;
+}
+
 /** How a release is split inside the Consul service mesh. */
 export interface CanaryConsulArgs {
   /** The service's protocol; splitting and header routing need `http`, `http2` or `grpc`. Defaults to `http`. */
@@ -178,6 +220,11 @@ export interface CanaryReleaseArgs {
   policy?: PromotionPolicy;
   /** Route the release at the edge through Gloo Edge (own VirtualService). Defaults to no Gloo objects. */
   gloo?: CanaryGlooArgs;
+  /**
+   * Route the release through the Kubernetes Gateway API: an HTTPRoute and a Service per version. Alone, beside
+   * `gloo` (a migration: both at the same weights) or beside `consul`. Defaults to no Gateway API objects.
+   */
+  gatewayApi?: CanaryGatewayApiArgs;
   /** Split the release inside the Consul service mesh. Defaults to no Consul entries (and no sidecar injection). */
   consul?: CanaryConsulArgs;
 }
@@ -208,6 +255,8 @@ export interface CanaryReleasePlan {
   gloo?: { routing: GlooVirtualService | GlooRouteTable; upstreamGroups: GlooUpstreamGroup[] };
   /** The Consul config entries; absent without Consul. */
   consul?: ConsulEntries;
+  /** The HTTPRoute and the Service of each running version; absent without the Gateway API. */
+  gatewayApi?: { route: GatewayHttpRoute; services: VersionServiceObject[] };
   /** What the `CanaryRelease` component exports. */
   status: ReleaseStatus;
   /** Arguments that are outputs of other resources: the objects above hold placeholders until they resolve. */
@@ -383,6 +432,11 @@ export function planCanaryRelease(name: string, args: CanaryReleaseArgs): Canary
     }
   }
 
+  let gatewayApi: CanaryReleasePlan["gatewayApi"];
+  if (args.gatewayApi) {
+    gatewayApi = planGatewayApi(release, args.gatewayApi, namespace, port, scope);
+  }
+
   const retirement = args.consul
     ? consulRetirement(release, args.previous, release.headerRoute !== undefined)
     : { routingFirst: false, keptSubsets: [], notes: [] };
@@ -408,6 +462,7 @@ export function planCanaryRelease(name: string, args: CanaryReleaseArgs): Canary
   const weights: ReleaseStatus["weights"] = {};
   if (gloo) weights.gloo = split;
   if (consul?.splitter) weights.consul = split;
+  if (gatewayApi) weights.gatewayApi = split;
   const header = release.headerRoute;
   return {
     release,
@@ -415,6 +470,7 @@ export function planCanaryRelease(name: string, args: CanaryReleaseArgs): Canary
     upstreams,
     gloo,
     consul,
+    gatewayApi,
     pending: pending.list,
     consulRoutingFirst: retirement.routingFirst,
     notes,
@@ -478,6 +534,10 @@ export class CanaryRelease extends pulumi.ComponentResource {
   public readonly upstreamGroup: k8s.apiextensions.CustomResource | undefined;
   /** The Consul config entries (defaults, resolver, and the splitter and router when there are any). */
   public readonly consulEntries: ConsulEntryResources | undefined;
+  /** The HTTPRoute, with `gatewayApi`. */
+  public readonly httpRoute: k8s.apiextensions.CustomResource | undefined;
+  /** The Service of each running version (the Gateway API's backends), by version; empty without `gatewayApi`. */
+  public readonly versionServices: { [version: string]: k8s.core.v1.Service };
 
   constructor(name: string, args: CanaryReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate and build everything first: a refused release registers nothing, not even this component.
@@ -495,6 +555,8 @@ export class CanaryRelease extends pulumi.ComponentResource {
     this.routeTable = children.routeTable;
     this.upstreamGroup = children.upstreamGroup;
     this.consulEntries = children.consulEntries;
+    this.httpRoute = children.httpRoute;
+    this.versionServices = children.versionServices;
     this.phase = pulumi.output(plan.status.phase);
     this.weights = pulumi.output(plan.status.weights);
     this.versions = pulumi.output(plan.status.versions);
@@ -516,6 +578,57 @@ export class CanaryRelease extends pulumi.ComponentResource {
       namespace: this.namespace,
     });
   }
+}
+
+/** Checks the Gateway API block of a release and builds its HTTPRoute and version Services. */
+function planGatewayApi(
+  release: ReleasePlan,
+  g: CanaryGatewayApiArgs,
+  namespace: string,
+  port: number,
+  scope: string,
+): NonNullable<CanaryReleasePlan["gatewayApi"]> {
+  const at = `${scope}: gatewayApi`;
+  const prefix = requirePathPrefix("gatewayApi.prefix", g.prefix ?? g.team?.prefix ?? "/", at);
+  if (g.team) {
+    requireDnsLabel("gatewayApi.team.team", g.team.team, at);
+    const teamPrefix = requirePathPrefix("gatewayApi.team.prefix", g.team.prefix, at);
+    requirePathWithinPrefix(
+      g.team.team,
+      teamPrefix,
+      "gatewayApi",
+      { kind: PathMatchKind.Prefix, value: prefix },
+      at,
+    );
+  }
+  if (g.listenerHostname !== undefined) {
+    (g.hostnames ?? []).forEach((host, i) => {
+      if (!hostnameMatches(g.listenerHostname, host)) {
+        throw new ValidationError(
+          `gatewayApi.hostnames[${i}]`,
+          host,
+          `a host name the listener's hostname "${g.listenerHostname}" serves (the Gateway would not attach the route for it)`,
+          at,
+        );
+      }
+    });
+  }
+  const route = buildHttpRoute(
+    release,
+    {
+      name: g.routeName ?? release.service,
+      namespace,
+      parentRefs: [g.gateway],
+      hostnames: g.hostnames,
+      prefix,
+      port,
+      options: g.options,
+      shadowPercentage: g.shadowPercentage,
+      labels: g.team ? { "pulumi-canary/team": g.team.team } : undefined,
+    },
+    at,
+  );
+  return { route, services: buildVersionServices(release, namespace, port) };
 }
 
 /** A map of string values, each plain value kept and each output replaced by a placeholder (checked when resolved). */
@@ -565,6 +678,13 @@ function canaryReleaseClaims(plan: CanaryReleasePlan): Claim[] {
       );
     }
   }
+  if (plan.gatewayApi) {
+    const fix = "another `service`, `namespace` or gatewayApi.routeName";
+    claims.push(objectClaim("gatewayApi.routeName", "HTTPRoute", plan.gatewayApi.route.metadata, fix));
+    claims.push(
+      ...plan.gatewayApi.services.map((svc) => objectClaim("service", "Service", svc.metadata, fix)),
+    );
+  }
   if (plan.consul) {
     claims.push(...consulClaims("service", plan.consul, "one release per Consul service: another `service`"));
   }
@@ -599,6 +719,10 @@ export interface CanaryReleaseChildren {
   upstreamGroup?: k8s.apiextensions.CustomResource;
   /** The Consul entries, with Consul. */
   consulEntries?: ConsulEntryResources;
+  /** The Service of each running version, with the Gateway API. */
+  versionServices: { [version: string]: k8s.core.v1.Service };
+  /** The HTTPRoute, with the Gateway API. */
+  httpRoute?: k8s.apiextensions.CustomResource;
 }
 
 /** Registers a planned release's resources as children of `parent`, in the order described on {@link CanaryRelease}. */
@@ -627,6 +751,7 @@ export function registerCanaryRelease(
     deployments: workloads.deployments,
     service: workloads.service,
     upstreams: {},
+    versionServices: {},
   };
 
   if (plan.gloo) {
@@ -654,6 +779,26 @@ export function registerCanaryRelease(
     if (plan.gloo.routing.kind === "RouteTable") children.routeTable = routing.routing;
     else children.virtualService = routing.routing;
     if (routing.upstreamGroups.length > 0) children.upstreamGroup = routing.upstreamGroups[0];
+  }
+  if (plan.gatewayApi) {
+    // A version's Service waits for its Deployment and goes with it; the route waits for the Services it names.
+    const services = plan.gatewayApi.services.map((svc, i) => {
+      const version = plan.release.versions[i];
+      const resource = new k8s.core.v1.Service(
+        `${name}-${version}`,
+        withResolvedInputs({ metadata: svc.metadata, spec: svc.spec }, plan.pending),
+        { parent, dependsOn: [workloads.deployments[version]] },
+      );
+      children.versionServices[version] = resource;
+      return resource;
+    });
+    children.httpRoute = registerGlooObject(
+      name,
+      plan.gatewayApi.route,
+      parent,
+      { dependsOn: services },
+      plan.pending,
+    );
   }
   if (plan.consul && defaults) {
     const after = resolverFirst ? [resolverFirst, defaults] : [defaults];

@@ -3,14 +3,22 @@ import { parseArgs } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { isGlooObject, Layer, renderObjects, toJson, toYaml, type RenderedObject } from "../render/emit";
+import {
+  isGatewayApiObject,
+  isGlooObject,
+  Layer,
+  renderObjects,
+  toJson,
+  toYaml,
+  type RenderedObject,
+} from "../render/emit";
 import { TypeCheckError, UsageError } from "../render/errors";
 import type { ConfigChange } from "../render/project";
 import { runProgram } from "../render/run";
 import { formatTable, trafficRows } from "../render/table";
 
 const USAGE = `Usage: pulumi-canary render [DIR] --stack NAME [--config KEY=VALUE]... [--remove KEY]...
-                              [--output yaml|json|table] [--only kubernetes|gloo|consul] [--consul-dir DIR]
+                              [--output yaml|json|table] [--only kubernetes|gloo|gateway-api|consul] [--consul-dir DIR]
                               [--previous FILE] [--typecheck]
 
 Runs the Pulumi program in DIR (default ".") under Pulumi's mock runtime, with no engine, cluster or
@@ -27,7 +35,8 @@ of Pulumi.yaml, else the nearest package.json's entry point.
                           json: one JSON array
                           table: the traffic split (which requests go to which version, what share)
   --only LAYER            kubernetes (every Kubernetes object, for "kubectl apply -f -"), gloo (the Gloo
-                          custom resources only) or consul (the Consul config entries)
+                          custom resources only), gateway-api (the Gateway API objects only) or consul (the
+                          Consul config entries)
   --consul-dir DIR        also write each Consul entry to its own JSON file in DIR, numbered in the order
                           the engine applies them (01-service-defaults-payments.json, ...), for
                           "consul config write FILE", which takes one entry per file
@@ -45,6 +54,7 @@ of Pulumi.yaml, else the nearest package.json's entry point.
 enum OnlyLayer {
   Kubernetes = "kubernetes",
   Gloo = "gloo",
+  GatewayApi = "gateway-api",
   Consul = "consul",
 }
 
@@ -122,7 +132,7 @@ export async function run(
   }
   const only = values.only as OnlyLayer | undefined;
   if (only !== undefined && !Object.values(OnlyLayer).includes(only)) {
-    throw new UsageError(`--only: got "${values.only}"; expected kubernetes, gloo or consul`);
+    throw new UsageError(`--only: got "${values.only}"; expected kubernetes, gloo, gateway-api or consul`);
   }
   // --config and --remove apply in the order given, as a sequence of `pulumi config set` / `rm` would.
   const changes: ConfigChange[] = [];
@@ -199,6 +209,7 @@ function readStackOutputs(file: string): Record<string, unknown> {
 function inLayer(o: RenderedObject, only: OnlyLayer): boolean {
   if (only === OnlyLayer.Consul) return o.layer === Layer.Consul;
   if (o.layer !== Layer.Kubernetes) return false;
+  if (only === OnlyLayer.GatewayApi) return isGatewayApiObject(o.object);
   return only === OnlyLayer.Kubernetes || isGlooObject(o.object);
 }
 

@@ -11,11 +11,11 @@ import type { GlooObject, GlooUpstreamGroup } from "./types";
 // How the Gloo components register what they build: custom resources under the component, in dependency order.
 
 /**
- * Registers one Gloo object as a Kubernetes custom resource under `parent`, with its explicit name and namespace.
+ * Registers one Gloo (or Gateway API) object as a Kubernetes custom resource under `parent`, with its explicit name and namespace.
  */
 export function registerGlooObject(
   name: string,
-  object: GlooObject,
+  object: GlooObject | { apiVersion: string; kind: string; metadata: object; spec: object },
   parent: pulumi.Resource,
   opts?: pulumi.CustomResourceOptions,
   pending: readonly PendingInput[] = [],

@@ -65,6 +65,11 @@ function kubernetesManifest(resource: RecordedResource): Record<string, unknown>
 }
 
 /** A Gloo Edge custom resource (API groups `gloo.solo.io`, `gateway.solo.io`, ...). */
+/** Whether a rendered Kubernetes object is a Gateway API object (`gateway.networking.k8s.io`). */
+export function isGatewayApiObject(object: Record<string, unknown>): boolean {
+  return typeof object.apiVersion === "string" && object.apiVersion.startsWith("gateway.networking.k8s.io/");
+}
+
 export function isGlooObject(object: Record<string, unknown>): boolean {
   return typeof object.apiVersion === "string" && /^[a-z.]*solo\.io\//.test(object.apiVersion);
 }

@@ -34,6 +34,8 @@ export function trafficRows(objects: readonly RenderedObject[]): TrafficRow[] {
         object.kind === "VirtualService" ? list(obj(spec.virtualHost).routes) : list(spec.routes);
       const name = `${object.kind} ${refName(object.metadata)}`;
       for (const route of routes) rows.push(...glooRoute(name, route, groups));
+    } else if (layer === Layer.Kubernetes && object.kind === "HTTPRoute") {
+      rows.push(...httpRouteRows(object));
     } else if (layer === Layer.Consul && object.Kind === "service-splitter") {
       for (const split of list(object.Splits)) {
         rows.push({
@@ -62,7 +64,43 @@ export function trafficRows(objects: readonly RenderedObject[]): TrafficRow[] {
     }
   }
   // Edge first, then mesh.
-  return [...rows.filter((r) => r.layer === "gloo"), ...rows.filter((r) => r.layer !== "gloo")];
+  const edge = (r: TrafficRow): boolean => r.layer === "gloo" || r.layer === "gateway-api";
+  return [...rows.filter(edge), ...rows.filter((r) => !edge(r))];
+}
+
+/** The rows of a Gateway API HTTPRoute: each rule's match and its weighted backendRefs (and request mirrors). */
+function httpRouteRows(route: Obj): TrafficRow[] {
+  const meta = obj(route.metadata);
+  const namespace = str(meta.namespace);
+  const object = `HTTPRoute ${refName(route.metadata)}`;
+  const rows: TrafficRow[] = [];
+  for (const rule of list(obj(route.spec).rules)) {
+    const m = list(rule.matches)[0] ?? {};
+    const path = str(obj(m.path).value) || "/";
+    const headers = list(m.headers).map((h) => `[${str(h.name)}: ${str(h.value)}]`);
+    const match = [path, ...headers].join(" ");
+    const refs = list(rule.backendRefs);
+    const total = refs.reduce((sum, r) => sum + (typeof r.weight === "number" ? r.weight : 1), 0);
+    for (const ref of refs) {
+      const weight = typeof ref.weight === "number" ? ref.weight : 1;
+      const share = total > 0 ? Math.round((weight / total) * 1000) / 10 : 0;
+      const destination = `${str(ref.namespace) || namespace}/${str(ref.name)}`;
+      rows.push({ layer: "gateway-api", object, match, destination, share: `${share}%` });
+    }
+    for (const filter of list(rule.filters)) {
+      const mirror = obj(filter.requestMirror);
+      if (!mirror.backendRef) continue;
+      const ref = obj(mirror.backendRef);
+      rows.push({
+        layer: "gateway-api",
+        object,
+        match,
+        destination: `${str(ref.namespace) || namespace}/${str(ref.name)} (mirror copy)`,
+        share: `${String(mirror.percent ?? 100)}%`,
+      });
+    }
+  }
+  return rows;
 }
 
 function glooRoute(object: string, route: Obj, groups: Map<string, Obj[]>): TrafficRow[] {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, beforeEach, describe, test } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
+import * as consul from "@pulumi/consul";
 import * as k8s from "@pulumi/kubernetes";
 import { InvalidArgumentsError, withResolvedInputs } from "../../src/arguments";
 import { CanaryRelease, type CanaryReleaseArgs } from "../../src/canary";
@@ -206,8 +207,8 @@ describe("CanaryRelease composition", async () => {
   test("the same release in two clusters (two providers) is fine; through one provider it clashes", async () => {
     const east = new k8s.Provider("east", { kubeconfig: "east" });
     const west = new k8s.Provider("west", { kubeconfig: "west" });
-    const consulEast = new pulumi.ProviderResource("consul", "consul-east", {});
-    const consulWest = new pulumi.ProviderResource("consul", "consul-west", {});
+    const consulEast = new consul.Provider("consul-east", { address: "east:8500" });
+    const consulWest = new consul.Provider("consul-west", { address: "west:8500" });
     await rendered(() => {
       new CanaryRelease("payments-east", base, { providers: [east, consulEast] });
       new CanaryRelease("payments-west", base, { providers: { kubernetes: west, consul: consulWest } });

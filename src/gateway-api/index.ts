@@ -1,0 +1,2 @@
+export * from "./httproute";
+export * from "./gateway";
