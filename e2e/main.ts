@@ -34,7 +34,9 @@ import {
 } from "./lib/mesh";
 import { recordPidsIn, sleep, startProcess, stopAll, waitFor } from "./lib/processes";
 import { backgroundLoop, sample, untilServing, withinBinomialBound, type Counted } from "./lib/traffic";
-import { PROGRAMS, type ConfigOp, type Program } from "./scenarios";
+import { PROGRAMS, PROMOTION, type ConfigOp, type Program } from "./scenarios";
+import { envoySource } from "../src/promote/metrics";
+import { promote, PromotionOutcome, type PromotionReport, type PromotionStack } from "../src/promote/run";
 
 const root = path.resolve(__dirname, "..");
 const host = path.join(__dirname, "host.cjs");
@@ -140,8 +142,9 @@ async function main(): Promise<number> {
 
   const kept: Array<{ program: Program; stack: EngineStack }> = [];
   for (const program of programs) {
-    // Stacks kept up (the platform's) go before another stack's programs, which own the same objects.
-    if (kept.length > 0 && kept[0].program.stack !== program.stack) {
+    // Stacks kept up (the platform's) go before another environment's programs, which own the same objects
+    // (a stack's environment: its name, or what follows its last "-", as in echo-dev).
+    if (kept.length > 0 && environmentOf(kept[0].program.stack) !== environmentOf(program.stack)) {
       for (const k of kept.reverse()) await destroy(k.program, k.stack, cluster, consul);
       kept.length = 0;
     }
@@ -149,6 +152,7 @@ async function main(): Promise<number> {
     if (result) kept.push(result);
   }
   for (const k of kept.reverse()) await destroy(k.program, k.stack, cluster, consul);
+  if (!values.only || values.only.includes("promote")) await promotion(env, cluster, consul);
 
   writeResults(
     values.results ?? path.join(__dirname, "RESULTS.md"),
@@ -166,6 +170,10 @@ async function main(): Promise<number> {
     `${checks - rows.filter((r) => r.verdict.startsWith("FAIL")).length} passed, ${rows.filter((r) => r.verdict.startsWith("FAIL")).length} failed`,
   );
   return problems.length > 0 ? 1 : 0;
+}
+
+function environmentOf(stack: string): string {
+  return stack.slice(stack.lastIndexOf("-") + 1);
 }
 
 /**
@@ -245,26 +253,7 @@ async function walk(
     ops.push(op);
   }
   const consulDir = path.join(env.dir, "consul", id);
-  let instances: Instance[] = [];
-  let client: Client | undefined;
-  let backend: ReturnType<typeof startProcess> | undefined;
-  if (program.mesh) {
-    const base = 30000;
-    const specs: string[] = [];
-    let port = base;
-    for (const version of program.mesh.versions) {
-      for (let i = 0; i < 2; i++) specs.push(`${port++}=${program.mesh.service}/${version}/${i}`);
-    }
-    backend = startProcess(
-      "backends",
-      process.execPath,
-      ["--import", "tsx", path.join(__dirname, "backend.ts"), ...specs],
-      path.join(env.dir, `backends-${id}.log`),
-      { cwd: root },
-    );
-    instances = await registerInstances(consul, program.mesh.service, program.mesh.versions, 2, base, 19100);
-    client = await registerClient(consul, program.mesh.service, 32000, 19090);
-  }
+  const { instances, client, backend } = await startMesh(program, env, consul, id);
 
   // The stack's outputs after its last update (what `pulumi stack output --json` prints): render reads them as the
   // program's previous deployment, as the engine's StackReference to the stack does.
@@ -417,6 +406,236 @@ async function walk(
   }
   if (backend) backend.child.kill("SIGKILL");
   return undefined;
+}
+
+/**
+ * `pulumi-canary promote`'s loop on the flagship's dev stack under the real engine, with the canary's metrics read
+ * from the client's Envoy sidecar (admin API): a healthy v2 promoted 10 → 25 → 50 → 100, interrupted after the
+ * update to 25 % (as Ctrl-C would) and resumed from the stack's weight, then finalized; a broken v3 (every other
+ * answer a 500) stopped at its first step and rolled back, after which no request reaches it.
+ */
+async function promotion(
+  env: { bin: string; dir: string; kubeconfig: string },
+  cluster: KubeCluster,
+  consul: ConsulAgent,
+): Promise<void> {
+  const program = PROMOTION.program;
+  const id = "promote-dev";
+  const dir = path.resolve(root, program.dir);
+  const label: Program = { ...program, dir: `${program.dir} promote` };
+  say(`\n== promote ${program.dir} (stack ${program.stack})`);
+  const stack = new EngineStack(env, dir, program.stack, id);
+  await stack.init();
+  const ops: ConfigOp[] = [];
+  const consulDir = path.join(env.dir, "consul", id);
+  const { instances, client, backend } = await startMesh(program, env, consul, id, PROMOTION.broken);
+  if (!client) throw new Error("the promotion runs on a program with a mesh");
+  const url = `http://127.0.0.1:${client.port}/`;
+  let outputs: Record<string, unknown> = {};
+  let previous: string | undefined;
+  let abortAt: number | undefined;
+  const controller = new AbortController();
+
+  // The stack as the command's Automation API driver reaches it: the pulumi CLI for config, the engine for up (and
+  // the Consul layer written around it, in the engine's order, as in the walkthrough).
+  const driver: PromotionStack = {
+    name: program.stack,
+    async getConfig(key, usePath) {
+      try {
+        const out = await stack.pulumi([
+          "config",
+          "get",
+          ...(usePath ? ["--path"] : []),
+          key,
+          "--stack",
+          program.stack,
+        ]);
+        return out.replace(/\n$/, "");
+      } catch {
+        return undefined;
+      }
+    },
+    async setConfig(key, value, usePath) {
+      const op = { key, value, path: usePath };
+      await applyOp(stack, op);
+      ops.push(op);
+    },
+    async removeConfig(key, usePath) {
+      const op = { key, path: usePath };
+      await applyOp(stack, op);
+      ops.push(op);
+    },
+    async up() {
+      const rendered = await renderConsul(dir, program, ops, consulDir, previous);
+      const refused = await syncConsul(consul, rendered, "resolution");
+      if (refused) throw new Error(`consul: ${refused}`);
+      const up = await stack.run("up", host);
+      if (!up.ok) throw new Error(up.error ?? "up failed");
+      outputs = up.outputs ?? {};
+      previous = path.join(env.dir, `outputs-${id}.json`);
+      writeFileSync(previous, JSON.stringify(outputs));
+      for (const phase of ["routing", "deletions"] as const) {
+        const error = await syncConsul(consul, rendered, phase);
+        if (error) throw new Error(`consul: ${error}`);
+      }
+      await waitForEnvoy(`promote · up`, client, "payments", expectedTraffic(rendered).split);
+      const weight = (
+        outputs.canaryReleases as Record<string, { current?: { canaryWeight?: number } }> | undefined
+      )?.payments?.current?.canaryWeight;
+      if (abortAt !== undefined && weight === abortAt) controller.abort();
+    },
+    async outputs() {
+      return outputs;
+    },
+  };
+  const metrics = (version: string) =>
+    envoySource(`http://127.0.0.1:${client.adminPort}`, `${version}.${program.mesh?.service}.`, 99);
+  const record = (
+    step: string,
+    report: PromotionReport,
+    expected: PromotionOutcome,
+    failed: string,
+  ): void => {
+    const where = `promote ${program.dir} (${program.stack}) · ${step}`;
+    const row = newRow(label, step);
+    row.plan =
+      report.steps.map((s) => `${s.kind === "step" ? "" : `${s.kind} `}${s.weight} %`).join(" → ") || "-";
+    row.upSeconds = report.steps.map((s) => (s.upMs / 1000).toFixed(1)).join(" / ") || "-";
+    row.observed =
+      report.steps
+        .filter((s) => s.checks.length > 0)
+        .map((s) => {
+          const r = s.checks[s.checks.length - 1].results.find((c) => c.check === "request-success-rate");
+          return `${s.weight} %: ${r ? r.observed : "-"} of ${s.checks[s.checks.length - 1].window.requests}`;
+        })
+        .join(", ") || "-";
+    row.failed = failed;
+    if (report.outcome !== expected)
+      fail(where, `ended ${report.outcome}; expected ${expected}: ${report.message ?? ""}`);
+    row.verdict =
+      report.outcome === expected
+        ? `ok: ${report.outcome}${report.message ? ` (${report.message})` : ""}`
+        : "FAIL";
+    say(
+      `   ${report.steps.map((s) => `${s.kind} ${s.weight} % ${s.verdict}`).join(", ")} → ${report.outcome} · ${row.verdict}`,
+    );
+  };
+  const options = {
+    analysis: PROMOTION.analysis,
+    metrics,
+    dryRun: false,
+    log: (l: string) => say(`   ${l}`),
+  };
+
+  try {
+    // v2 under header testing, as a release starts.
+    for (const op of PROMOTION.start)
+      await (op.value === undefined
+        ? driver.removeConfig(op.key, op.path === true)
+        : driver.setConfig(op.key, op.value, op.path === true));
+    await driver.up();
+    await untilServing(url);
+
+    say("-- healthy v2, interrupted after 25 %");
+    let loop = backgroundLoop(url, 5);
+    abortAt = 25;
+    const first = await promote(driver, { ...options, signal: controller.signal });
+    abortAt = undefined;
+    say("-- healthy v2, resumed and finalized");
+    const second = await promote(driver, options);
+    let during = await loop.stop();
+    record("healthy v2: 10 → 25, interrupted", first, PromotionOutcome.Interrupted, "-");
+    record(
+      "healthy v2: resumed, 50 → 100, finalized",
+      second,
+      PromotionOutcome.Finalized,
+      `${during.failed}/${during.total}`,
+    );
+    if (during.failed > 0)
+      fail(
+        "promote · healthy v2",
+        `${during.failed} of ${during.total} requests failed: ${during.failures.join("; ")}`,
+      );
+    if (second.plan.join(",") !== "50,100")
+      fail("promote · resumed", `resumed with [${second.plan.join(", ")}]; expected [50, 100]`);
+
+    say("-- broken v3");
+    for (const op of PROMOTION.broken.flatMap((v) => PROMOTION.next(v))) {
+      await (op.value === undefined
+        ? driver.removeConfig(op.key, op.path === true)
+        : driver.setConfig(op.key, op.value, op.path === true));
+    }
+    await driver.up();
+    loop = backgroundLoop(url, 5);
+    const third = await promote(driver, options);
+    during = await loop.stop();
+    record(
+      "broken v3: stopped at 10 %, rolled back",
+      third,
+      PromotionOutcome.RolledBack,
+      `${during.failed}/${during.total} (v3 answers 500)`,
+    );
+    if (!/^request-success-rate of v3 at 10 %/.test(third.message ?? ""))
+      fail("promote · broken v3", `rolled back for another reason: ${third.message ?? ""}`);
+    const after = await sample(url, SAMPLE);
+    const row = newRow(label, "after the rollback");
+    row.observed = showCounted(after);
+    row.failed = `${after.failed}/${after.total}`;
+    const reached = after.versions.v3 ?? 0;
+    if (reached > 0 || after.failed > 0)
+      fail(
+        "promote · after the rollback",
+        `${reached} of ${SAMPLE} requests reached v3, ${after.failed} failed`,
+      );
+    row.verdict = reached === 0 && after.failed === 0 ? `ok: 0 of ${SAMPLE} reached v3` : "FAIL";
+    say(`   after the rollback: ${row.observed} · ${row.verdict}`);
+  } catch (err) {
+    fail(`promote ${program.dir} (${program.stack})`, (err as Error).message.slice(0, 800));
+    newRow(label, "promotion").verdict = "FAIL";
+  } finally {
+    await destroy(label, stack, cluster, consul);
+    await deregister(
+      consul,
+      [...instances.map((i) => i.id), client.id],
+      [...instances.map((i) => i.envoy), client.envoy],
+    );
+    backend?.child.kill("SIGKILL");
+  }
+}
+
+/** The program's mesh: backends (two instances per version), registered with sidecars, and the client's sidecar. */
+async function startMesh(
+  program: Program,
+  env: { dir: string },
+  consul: ConsulAgent,
+  id: string,
+  broken: string[] = [],
+): Promise<{ instances: Instance[]; client?: Client; backend?: ReturnType<typeof startProcess> }> {
+  if (!program.mesh) return { instances: [] };
+  const base = 30000;
+  const specs: string[] = [];
+  let port = base;
+  for (const version of program.mesh.versions) {
+    const mode = broken.includes(version) ? "/broken" : "";
+    for (let i = 0; i < 2; i++) specs.push(`${port++}=${program.mesh.service}/${version}/${i}${mode}`);
+  }
+  const backend = startProcess(
+    "backends",
+    process.execPath,
+    ["--import", "tsx", path.join(__dirname, "backend.ts"), ...specs],
+    path.join(env.dir, `backends-${id}.log`),
+    { cwd: root },
+  );
+  const instances = await registerInstances(
+    consul,
+    program.mesh.service,
+    program.mesh.versions,
+    2,
+    base,
+    19100,
+  );
+  const client = await registerClient(consul, program.mesh.service, 32000, 19090);
+  return { instances, client, backend };
 }
 
 async function destroy(

@@ -263,8 +263,8 @@ const DEV: Program[] = [
   },
 ];
 
-// The Gateway API programs (examples/gateway-api-*) are not walked here yet: their objects are checked strictly
-// against the standard CRDs by the tests and CI; the walk is kept for the next run (GATEWAY_API_PROGRAMS).
+// The Gateway API programs: the kube-apiserver holds the standard CRDs (with their CEL rules); no Gateway API
+// implementation runs here, so the walk checks the engine's steps and the objects read back, not traffic.
 export const GATEWAY_API_PROGRAMS: Program[] = [
   {
     dir: "examples/gateway-api-petstore",
@@ -278,6 +278,21 @@ export const GATEWAY_API_PROGRAMS: Program[] = [
       "create Gateway",
       "create HTTPRoute",
     ]),
+  },
+  {
+    dir: "examples/gateway-api-teams/platform",
+    stack: "dev",
+    engineConfig: [],
+    namespaces: ["gateway-system"],
+    steps: [{ name: "gateway with a listener per team", config: [], changes: ["create Gateway"] }],
+    keepUp: true,
+  },
+  {
+    dir: "examples/gateway-api-teams/team",
+    stack: "echo-dev",
+    engineConfig: [],
+    namespaces: ["echo"],
+    steps: gatewayWalk(["create Deployment", "create Service", "create Service", "create HTTPRoute"]),
   },
 ];
 
@@ -358,4 +373,55 @@ const PROD: Program[] = [
   },
 ];
 
-export const PROGRAMS: Program[] = [...DEV, ...PROD];
+const GATEWAY_API_PROD: Program[] = [
+  {
+    ...GATEWAY_API_PROGRAMS[0],
+    stack: "prod",
+    steps: prodWalk("HTTPRoute", [
+      "create Deployment",
+      "create Deployment",
+      "create Service",
+      "create Service",
+      "create Service",
+      "create Gateway",
+      "create HTTPRoute",
+    ]),
+  },
+];
+
+export const PROGRAMS: Program[] = [...DEV, ...GATEWAY_API_PROGRAMS, ...PROD, ...GATEWAY_API_PROD];
+
+/**
+ * `pulumi-canary promote` on the flagship's dev stack: v2 (healthy) from header testing through 10, 25, 50 and 100 %
+ * and finalized; then v3, seed 003's broken build (every other answer a 500), which must not get past 10 %.
+ */
+export const PROMOTION = {
+  program: {
+    ...DEV[0],
+    mesh: { service: "payments", versions: ["v1", "v2", "v3"] },
+    steps: [],
+  } as Program,
+  broken: ["v3"],
+  start: [
+    set("useConsul", "false"),
+    set("canaryVersion", "v2"),
+    set("canaryHeader", "stage=canary"),
+    weight(0),
+  ],
+  next: (version: string): ConfigOp[] => [
+    set("canaryVersion", version),
+    setPath(`images.${version}`, "nicholasjackson/fake-service:v0.26.2"),
+    set("canaryHeader", "stage=canary"),
+    weight(0),
+  ],
+  analysis: {
+    steps: [10, 25, 50, 100],
+    intervalMs: 6000,
+    iterations: 1,
+    threshold: 1,
+    minRequests: 10,
+    minSuccessRate: 99,
+    percentile: 99,
+    finalize: true,
+  },
+};

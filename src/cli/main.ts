@@ -16,6 +16,8 @@ import { TypeCheckError, UsageError } from "../render/errors";
 import type { ConfigChange } from "../render/project";
 import { runProgram } from "../render/run";
 import { formatTable, trafficRows } from "../render/table";
+import { automationStack } from "../promote/automation";
+import { promoteCommand, PROMOTE_USAGE, type StackOpener } from "./promote";
 
 const USAGE = `Usage: pulumi-canary render [DIR] --stack NAME [--config KEY=VALUE]... [--remove KEY]...
                               [--output yaml|json|table] [--only kubernetes|gloo|gateway-api|consul] [--consul-dir DIR]
@@ -48,7 +50,9 @@ of Pulumi.yaml, else the nearest package.json's entry point.
                           tsconfig.json) and refuse it with the compiler's errors; without it, render runs
                           the program without type-checking, as the SDK does with "typescript: false"
   -h, --help              this text
-  --version               the package version`;
+  --version               the package version
+
+${PROMOTE_USAGE}`;
 
 /** What `--only` selects. */
 enum OnlyLayer {
@@ -77,8 +81,10 @@ export interface CliStreams {
 export async function main(
   argv: string[],
   streams: CliStreams = { stdout: process.stdout, stderr: process.stderr },
+  open: StackOpener = automationStack,
 ): Promise<number> {
   try {
+    if (argv[0] === "promote") return await promoteWithCtrlC(argv.slice(1), streams, open);
     const text = await run(argv, streams.stderr);
     streams.stdout.write(text);
     return 0;
@@ -123,7 +129,8 @@ export async function run(
   const [command, dir = ".", ...extra] = positionals;
   if (values.version && !values.help) return `${packageVersion()}\n`;
   if (values.help || command === undefined || command === "help") return `${USAGE}\n`;
-  if (command !== "render") throw new UsageError(`unknown command "${command}"; expected "render"`);
+  if (command !== "render")
+    throw new UsageError(`unknown command "${command}"; expected "render" or "promote"`);
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
   if (!values.stack) throw new UsageError("--stack NAME is required");
   const output = values.output as OutputFormat;
@@ -179,6 +186,26 @@ export async function run(
     }
     default:
       return toYaml(objects);
+  }
+}
+
+/**
+ * `promote` with Ctrl-C: the first stops the promotion after the current update (the stack keeps the last
+ * applied step); the engine, which gets the same signal, finishes its update as it does for `pulumi up`.
+ */
+async function promoteWithCtrlC(argv: string[], streams: CliStreams, open: StackOpener): Promise<number> {
+  const controller = new AbortController();
+  const onSignal = (): void => {
+    if (!controller.signal.aborted) {
+      streams.stderr.write("pulumi-canary: stopping after the current update (Ctrl-C)\n");
+    }
+    controller.abort();
+  };
+  process.on("SIGINT", onSignal);
+  try {
+    return await promoteCommand(argv, streams, open, controller.signal);
+  } finally {
+    process.off("SIGINT", onSignal);
   }
 }
 

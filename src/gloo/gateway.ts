@@ -1,3 +1,4 @@
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ValidationError } from "../release/errors";
 import { requireDnsLabel } from "../release/names";
@@ -256,6 +257,8 @@ export class PlatformGateway extends pulumi.ComponentResource {
   readonly teams: string[];
   /** The prefix delegated to each team, e.g. `{ echo: "/echo" }`: what each team's program must be told. */
   readonly prefixes: { [team: string]: string };
+  /** The VirtualService custom resource (Pulumi name `name`) holding the delegating routes. */
+  readonly virtualService: k8s.apiextensions.CustomResource;
 
   constructor(name: string, args: PlatformGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
     // Refuse bad arguments, and objects another component writes, before anything is registered.
@@ -277,7 +280,7 @@ export class PlatformGateway extends pulumi.ComponentResource {
       return built;
     });
     super(PLATFORM_GATEWAY_TYPE, name, {}, opts);
-    registerGlooObject(name, objects.virtualService, this);
+    this.virtualService = registerGlooObject(name, objects.virtualService, this);
     this.name = objects.virtualService.metadata.name;
     this.namespace = objects.virtualService.metadata.namespace;
     this.teams = objects.delegations.map((d) => d.team);

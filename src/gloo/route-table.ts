@@ -1,3 +1,4 @@
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ValidationError } from "../release/errors";
 import { requireDnsLabel } from "../release/names";
@@ -201,6 +202,11 @@ export class TeamRouteTable extends pulumi.ComponentResource {
   readonly upstreamGroups: string[];
   /** The split of each release route, e.g. `{ "routes[0] (/echo)": "v1 90% / v2 10%" }`. */
   readonly splits: { [route: string]: string };
+  /**
+   * The RouteTable custom resource (Pulumi name `name`), e.g. for `dependsOn` or its `metadata`. It is
+   * registered after the UpstreamGroups it creates, so a `dependsOn` on it waits for them too.
+   */
+  readonly routeTable: k8s.apiextensions.CustomResource;
 
   constructor(name: string, args: TeamRouteTableArgs, opts?: pulumi.ComponentResourceOptions) {
     // Refuse bad arguments, and objects another component writes, before anything is registered.
@@ -214,9 +220,9 @@ export class TeamRouteTable extends pulumi.ComponentResource {
       return built;
     });
     super(TEAM_ROUTE_TABLE_TYPE, name, {}, opts);
-    registerRouting(name, objects.routeTable, objects.upstreamGroups, this, {
+    this.routeTable = registerRouting(name, objects.routeTable, objects.upstreamGroups, this, {
       dependsOn: routeDependencies(args),
-    });
+    }).routing;
     this.name = objects.routeTable.metadata.name;
     this.namespace = objects.routeTable.metadata.namespace;
     this.team = objects.team;

@@ -126,6 +126,8 @@ export class GlooSettingsPatch extends pulumi.ComponentResource {
   readonly name: string;
   /** Namespace of the patched Settings object. */
   readonly namespace: string;
+  /** The patch of Gloo's Settings object (Pulumi name `name`), e.g. for `dependsOn`: resources that need the policy. */
+  readonly settings: k8s.apiextensions.CustomResourcePatch;
 
   constructor(name: string, args: GlooSettingsPatchArgs, opts?: pulumi.ComponentResourceOptions) {
     // Refuse bad arguments, and a second patch of the same Settings, before anything is registered.
@@ -139,7 +141,7 @@ export class GlooSettingsPatch extends pulumi.ComponentResource {
       return built;
     });
     super(GLOO_SETTINGS_PATCH_TYPE, name, {}, opts);
-    new k8s.apiextensions.CustomResourcePatch(
+    this.settings = new k8s.apiextensions.CustomResourcePatch(
       name,
       { apiVersion: object.apiVersion, kind: object.kind, metadata: object.metadata, spec: object.spec },
       { parent: this },

@@ -1,3 +1,4 @@
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ValidationError } from "../release/errors";
 import { requireDnsLabel } from "../release/names";
@@ -190,6 +191,8 @@ export class UpstreamGroup extends pulumi.ComponentResource implements UpstreamG
   readonly name: string;
   /** Namespace of the UpstreamGroup object. */
   readonly namespace: string;
+  /** The UpstreamGroup custom resource (Pulumi name `name`), e.g. for `dependsOn` or its `metadata`. */
+  readonly upstreamGroup: k8s.apiextensions.CustomResource;
 
   constructor(name: string, args: UpstreamGroupArgs, opts?: pulumi.ComponentResourceOptions) {
     // Refuse bad arguments, and objects another component writes, before anything is registered.
@@ -204,7 +207,7 @@ export class UpstreamGroup extends pulumi.ComponentResource implements UpstreamG
     });
     super(UPSTREAM_GROUP_TYPE, name, {}, opts);
     const deps = resourcesAmong([...(args.upstreams ?? []), ...(args.externalUpstreams ?? [])]);
-    registerGlooObject(name, object, this, { dependsOn: deps });
+    this.upstreamGroup = registerGlooObject(name, object, this, { dependsOn: deps });
     this.name = object.metadata.name;
     this.namespace = object.metadata.namespace;
     this.registerOutputs({ name: this.name, namespace: this.namespace });

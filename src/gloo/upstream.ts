@@ -1,3 +1,4 @@
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Checks, ValidationError } from "../release/errors";
 import { DNS_LABEL_MAX, requireDnsLabel } from "../release/names";
@@ -158,6 +159,8 @@ export class Upstream extends pulumi.ComponentResource implements UpstreamRef {
   readonly name: string;
   /** Namespace of the Upstream object. */
   readonly namespace: string;
+  /** The Upstream custom resource (Pulumi name `name`), e.g. for `dependsOn` or its `metadata`. */
+  readonly upstream: k8s.apiextensions.CustomResource;
 
   constructor(name: string, args: UpstreamArgs, opts?: pulumi.ComponentResourceOptions) {
     // Refuse bad arguments, and objects another component writes, before anything is registered.
@@ -171,7 +174,7 @@ export class Upstream extends pulumi.ComponentResource implements UpstreamRef {
       return built;
     });
     super(UPSTREAM_TYPE, name, {}, opts);
-    registerGlooObject(name, object, this);
+    this.upstream = registerGlooObject(name, object, this);
     this.name = object.metadata.name;
     this.namespace = object.metadata.namespace;
     this.registerOutputs({ name: this.name, namespace: this.namespace });

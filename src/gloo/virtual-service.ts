@@ -1,3 +1,4 @@
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Checks, ValidationError } from "../release/errors";
 import { requireDnsLabel } from "../release/names";
@@ -197,6 +198,11 @@ export class VirtualService extends pulumi.ComponentResource {
   readonly upstreamGroups: string[];
   /** The split of each release route, e.g. `{ "routes[1] (/findPetWithId)": "v1 90% / v2 10%" }`. */
   readonly splits: { [route: string]: string };
+  /**
+   * The VirtualService custom resource (Pulumi name `name`), e.g. for `dependsOn` or its `metadata`. It is
+   * registered after the UpstreamGroups it creates, so a `dependsOn` on it waits for them too.
+   */
+  readonly virtualService: k8s.apiextensions.CustomResource;
 
   constructor(name: string, args: VirtualServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     // Refuse bad arguments, and objects another component writes, before anything is registered.
@@ -214,9 +220,9 @@ export class VirtualService extends pulumi.ComponentResource {
       return built;
     });
     super(VIRTUAL_SERVICE_TYPE, name, {}, opts);
-    registerRouting(name, objects.virtualService, objects.upstreamGroups, this, {
+    this.virtualService = registerRouting(name, objects.virtualService, objects.upstreamGroups, this, {
       dependsOn: routeDependencies(args),
-    });
+    }).routing;
     this.name = objects.virtualService.metadata.name;
     this.namespace = objects.virtualService.metadata.namespace;
     ({ upstreamGroups: this.upstreamGroups, splits: this.splits } = routingSummary(objects));

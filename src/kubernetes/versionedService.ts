@@ -20,7 +20,8 @@ export interface VersionedServiceResources {
 
 /**
  * Registers the Deployments (Pulumi names `<name>-<version>`) and the Service (Pulumi name `<name>`) of a validated
- * plan as children of `parent`.
+ * plan as children of `parent`. The plan's placeholders (its own `pending`, and those of `pending` a caller's plan
+ * put in its arguments) are swapped for their values, checked, once they resolve.
  */
 export function registerVersionedService(
   name: string,
@@ -30,15 +31,16 @@ export function registerVersionedService(
   pending: readonly PendingInput[] = [],
 ): VersionedServiceResources {
   const options = pulumi.mergeOptions(opts, { parent });
+  const inputs = [...new Set([...plan.pending, ...pending])];
   const deployments: { [version: string]: k8s.apps.v1.Deployment } = {};
   for (const v of plan.versions) {
     deployments[v.version] = new k8s.apps.v1.Deployment(
       `${name}-${v.version}`,
-      withResolvedInputs(v.deployment, pending),
+      withResolvedInputs(v.deployment, inputs),
       options,
     );
   }
-  const service = new k8s.core.v1.Service(name, withResolvedInputs(plan.serviceArgs, pending), options);
+  const service = new k8s.core.v1.Service(name, withResolvedInputs(plan.serviceArgs, inputs), options);
   return { deployments, service, plan };
 }
 

@@ -2,6 +2,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { ValidationError } from "../release/errors";
 import { DNS_LABEL_MAX, isDnsLabel, requireDnsLabel, requireNonEmpty } from "../release/names";
+import { isPending, PendingInputs, type PendingInput } from "../release/pending";
 import { requirePort } from "../release/validate";
 
 /** The consul-k8s pod annotations this package sets. */
@@ -31,8 +32,11 @@ export interface ContainerResources {
 export interface VersionWorkloadArgs {
   /** Version name, a DNS label such as `v2` or `green`: the `version` label, Consul subset and Deployment suffix. */
   version: string;
-  /** Container image. Defaults to the service-wide `image`. */
-  image?: string;
+  /**
+   * Container image, e.g. a build resource's image digest (an output is checked once it resolves). Defaults to the
+   * service-wide `image`.
+   */
+  image?: pulumi.Input<string>;
   /** Pod replicas. Defaults to 1. */
   replicas?: number;
   /** Container port. Defaults to the service-wide `port`. */
@@ -51,10 +55,16 @@ export interface VersionWorkloadArgs {
 export interface VersionedServiceArgs {
   /** Service name, a DNS label starting with a letter: the Kubernetes Service, the `app` label, the Consul service. */
   service: string;
-  /** Kubernetes namespace of the Deployments and the Service. Defaults to `"default"`. */
+  /**
+   * Kubernetes namespace of the Deployments and the Service, e.g. a Namespace resource's `metadata.name` (an output
+   * is checked once it resolves). Defaults to `"default"`.
+   */
   namespace?: pulumi.Input<string>;
-  /** Container image of versions that name none. Defaults to none (then every version must name one). */
-  image?: string;
+  /**
+   * Container image of versions that name none (an output is checked once it resolves). Defaults to none (then
+   * every version must name one).
+   */
+  image?: pulumi.Input<string>;
   /** Container port of versions that name none. Defaults to none (then every version must name one). */
   port?: number;
   /** Port the Service exposes. Defaults to `port`, or to the versions' container port when they all share one. */
@@ -65,12 +75,21 @@ export interface VersionedServiceArgs {
   upstreams?: string[];
   /** Inject Consul's sidecar and set the Consul annotations on the pods. Defaults to `true`. */
   consulInject?: boolean;
-  /** Extra labels on the Deployments, pods and Service (not `app` or `version`). Defaults to none. */
-  labels?: { [key: string]: string };
-  /** Labels on the pods only, e.g. for a network policy (not `app` or `version`). Defaults to none. */
-  podLabels?: { [key: string]: string };
-  /** Annotations on the pods, e.g. for a metrics scraper (not Consul's, which this package sets). Defaults to none. */
-  podAnnotations?: { [key: string]: string };
+  /**
+   * Extra labels on the Deployments, pods and Service (not `app` or `version`); values may be outputs, checked once
+   * they resolve. Defaults to none.
+   */
+  labels?: { [key: string]: pulumi.Input<string> };
+  /**
+   * Labels on the pods only, e.g. for a network policy (not `app` or `version`); values may be outputs, checked once
+   * they resolve. Defaults to none.
+   */
+  podLabels?: { [key: string]: pulumi.Input<string> };
+  /**
+   * Annotations on the pods, e.g. for a metrics scraper (not Consul's, which this package sets); values may be
+   * outputs, checked once they resolve. Defaults to none.
+   */
+  podAnnotations?: { [key: string]: pulumi.Input<string> };
   /** Service account the pods run as. Defaults to the namespace's `default`. */
   serviceAccountName?: pulumi.Input<string>;
   /** Liveness probe of every version's container, e.g. an `httpGet` on `/health`. Defaults to none. */
@@ -101,12 +120,20 @@ export interface VersionedServicePlan {
   versions: VersionWorkloadPlan[];
   /** The Service spanning every version. */
   serviceArgs: k8s.core.v1.ServiceArgs;
+  /**
+   * The arguments that were outputs (namespace, images, label and annotation values): `versions` and `serviceArgs`
+   * hold a placeholder for each, which `registerVersionedService` swaps for the value, checked, once it resolves.
+   */
+  pending: PendingInput[];
 }
 
 const SERVICE_NAME = /^[a-z]([a-z0-9-]*[a-z0-9])?$/;
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 const UPSTREAM = /^[A-Za-z0-9_.-]+:(\d{1,5})(:[A-Za-z0-9_-]+)?$/;
 const TAG = /^[^,\s]+$/;
+const IMAGE_TEXT = 'a container image such as "nginx:1.27"';
+const VERSION_IMAGE_TEXT =
+  'a container image such as "nicholasjackson/broken-service:v3.0.0" (or a service-wide image)';
 
 function requireUpstreams(field: string, value: string[], scope?: string): string[] {
   value.forEach((upstream, i) => {
@@ -155,29 +182,34 @@ export function planVersionedService(args: VersionedServiceArgs, scope?: string)
       scope,
     );
   }
-  const namespace = args.namespace ?? "default";
-  if (typeof namespace === "string") requireDnsLabel("namespace", namespace, scope);
-  if (args.image !== undefined)
-    requireNonEmpty("image", args.image, 'a container image such as "nginx:1.27"', scope);
+  // Plain values are checked here; outputs of other resources when they resolve (the plan holds placeholders).
+  const pending = new PendingInputs();
+  const namespace = pending.string("namespace", args.namespace ?? "default", (v) =>
+    requireDnsLabel("namespace", v, scope),
+  );
+  const serviceImage =
+    args.image === undefined
+      ? undefined
+      : pending.string("image", args.image, (v) => requireNonEmpty("image", v, IMAGE_TEXT, scope));
   if (args.port !== undefined) requirePort("port", args.port, "the container port", scope);
   const upstreams = requireUpstreams("upstreams", args.upstreams ?? [], scope);
   const inject = args.consulInject ?? true;
 
-  const labels = requireExtraLabels("labels", args.labels, scope);
-  const podLabels = requireExtraLabels("podLabels", args.podLabels, scope);
-  const podAnnotations = { ...(args.podAnnotations ?? {}) };
-  for (const [key, value] of Object.entries(podAnnotations)) {
-    if (typeof value !== "string") {
-      throw new ValidationError(`podAnnotations.${key}`, value, "a string annotation value", scope);
-    }
+  const labels = requireExtraLabels(pending, "labels", args.labels, scope);
+  const podLabels = requireExtraLabels(pending, "podLabels", args.podLabels, scope);
+  const podAnnotations: { [key: string]: string } = {};
+  for (const [key, value] of Object.entries(args.podAnnotations ?? {})) {
     if (inject && Object.values(CONSUL_ANNOTATIONS).includes(key as never)) {
       throw new ValidationError(
         `podAnnotations.${key}`,
-        value,
+        isPending(value) ? "(an output)" : value,
         "no Consul annotation: this package sets them (consulInject, upstreams, tags)",
         scope,
       );
     }
+    podAnnotations[key] = pending.string(`podAnnotations.${key}`, value, (v) =>
+      requireString(`podAnnotations.${key}`, v, "a string annotation value", scope),
+    );
   }
 
   if (!Array.isArray(args.versions) || args.versions.length === 0) {
@@ -206,12 +238,12 @@ export function planVersionedService(args: VersionedServiceArgs, scope?: string)
         scope,
       );
     }
-    const image = requireNonEmpty(
-      `${field}.image`,
-      v.image ?? args.image,
-      'a container image such as "nicholasjackson/broken-service:v3.0.0" (or a service-wide image)',
-      scope,
-    );
+    const image =
+      v.image === undefined
+        ? requireNonEmpty(`${field}.image`, serviceImage, VERSION_IMAGE_TEXT, scope)
+        : pending.string(`${field}.image`, v.image, (value) =>
+            requireNonEmpty(`${field}.image`, value, VERSION_IMAGE_TEXT, scope),
+          );
     const port = requirePort(`${field}.port`, v.port ?? args.port, "the container port", scope);
     const replicas = v.replicas ?? 1;
     if (!Number.isInteger(replicas) || replicas < 0) {
@@ -294,28 +326,39 @@ export function planVersionedService(args: VersionedServiceArgs, scope?: string)
         ports: [{ name: PORT_NAME, port: servicePort, targetPort: PORT_NAME, protocol: "TCP" }],
       },
     },
+    pending: pending.list,
   };
 }
 
-/** Checks extra labels: string values, and not `app` or `version`, which the package sets. */
+/** Throws a {@link ValidationError} unless `value` is a string; returns it. */
+function requireString(field: string, value: unknown, accepted: string, scope?: string): string {
+  if (typeof value !== "string") throw new ValidationError(field, value, accepted, scope);
+  return value;
+}
+
+/**
+ * Checks extra labels: string values, and not `app` or `version`, which the package sets. A value that is an
+ * output is recorded in `pending` and checked once it resolves; the labels returned hold its placeholder.
+ */
 function requireExtraLabels(
+  pending: PendingInputs,
   field: string,
-  given: { [key: string]: string } | undefined,
+  given: { [key: string]: pulumi.Input<string> } | undefined,
   scope?: string,
 ): { [key: string]: string } {
-  const labels = { ...(given ?? {}) };
-  for (const [key, value] of Object.entries(labels)) {
+  const labels: { [key: string]: string } = {};
+  for (const [key, value] of Object.entries(given ?? {})) {
     if (key === "app" || key === "version") {
       throw new ValidationError(
         `${field}.${key}`,
-        value,
+        isPending(value) ? "(an output)" : value,
         `no "${key}" label: it is set from the service and versions`,
         scope,
       );
     }
-    if (typeof value !== "string") {
-      throw new ValidationError(`${field}.${key}`, value, "a string label value", scope);
-    }
+    labels[key] = pending.string(`${field}.${key}`, value, (v) =>
+      requireString(`${field}.${key}`, v, "a string label value", scope),
+    );
   }
   return labels;
 }

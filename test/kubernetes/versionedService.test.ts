@@ -2,11 +2,14 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import * as consul from "@pulumi/consul";
+import * as k8s from "@pulumi/kubernetes";
+import { withResolvedInputs } from "../../src/arguments";
 import {
   planVersionedService,
   registerVersionedService,
   VERSIONED_SERVICE_TYPE,
   VersionedService,
+  type VersionedServiceArgs,
 } from "../../src/kubernetes";
 import { one, ofType, recordResources, valueOf, type Recording } from "../support/runtime";
 
@@ -196,5 +199,154 @@ void describe("registerVersionedService", () => {
     assert.equal(ofType(rec, VERSIONED_SERVICE_TYPE, from).length, 0);
     assert.deepEqual(Object.keys(created.deployments), ["v1", "v2"]);
     assert.equal(created.plan.versions[1].deploymentName, "inventory-v2");
+  });
+});
+
+void describe("VersionedService with outputs of other resources", () => {
+  void it("an output image, namespace and label and annotation values reach the Deployments and the Service once resolved", async () => {
+    const from = rec.resources.length;
+    const build = new k8s.core.v1.ConfigMap("build", {
+      metadata: { name: "build" },
+      data: { image: "registry/ledger@sha256:1111", canary: "registry/ledger@sha256:2222", team: "billing" },
+    });
+    const team = build.data.apply((d) => d.team);
+    const svc = new VersionedService("ledger", {
+      service: "ledger",
+      namespace: pulumi.output("finance"),
+      image: build.data.apply((d) => d.image),
+      port: 8080,
+      consulInject: false,
+      labels: { team },
+      podLabels: { tier: Promise.resolve("backend") },
+      podAnnotations: { "example.com/owner": team.apply((t) => `team-${t}`) },
+      versions: [{ version: "v1" }, { version: "v2", image: build.data.apply((d) => d.canary) }],
+    });
+    await rec.settle();
+    const configMap = one(rec, "kubernetes:core/v1:ConfigMap", "build");
+    for (const [version, image] of [
+      ["v1", "registry/ledger@sha256:1111"],
+      ["v2", "registry/ledger@sha256:2222"],
+    ] as const) {
+      const deployment = one(rec, DEPLOYMENT, `ledger-${version}`);
+      const labels = { team: "billing", app: "ledger", version };
+      assert.deepEqual(deployment.inputs.metadata, {
+        name: `ledger-${version}`,
+        namespace: "finance",
+        labels,
+      });
+      assert.deepEqual(at(deployment.inputs, "spec", "template", "metadata"), {
+        labels: { team: "billing", tier: "backend", app: "ledger", version },
+        annotations: { "example.com/owner": "team-billing" },
+      });
+      assert.deepEqual(at(deployment.inputs, "spec", "template", "spec", "containers"), [
+        { name: "ledger", image, ports: [{ name: "http", containerPort: 8080 }] },
+      ]);
+      assert.ok(
+        deployment.dependencies.includes(configMap.urn),
+        `ledger-${version} depends on the ConfigMap`,
+      );
+    }
+    const service = one(rec, SERVICE, "ledger");
+    assert.deepEqual(service.inputs.metadata, {
+      name: "ledger",
+      namespace: "finance",
+      labels: { team: "billing", app: "ledger" },
+    });
+    assert.doesNotMatch(JSON.stringify(rec.resources.slice(from)), /pending-/, "no placeholder is left");
+    assert.equal(await valueOf(svc.deployments.v2.metadata.namespace), "finance");
+  });
+
+  void it("a value that resolves to something refused fails the resource with InputPropertyError naming the field", async () => {
+    const refusal = async (args: Partial<VersionedServiceArgs>): Promise<pulumi.InputPropertyError> => {
+      const plan = planVersionedService(
+        { service: "ledger", image: "ledger:1", port: 8080, versions: [{ version: "v1" }], ...args },
+        "ledger",
+      );
+      assert.equal(plan.pending.length, 1, "the output is left to check once it resolves");
+      const deployment = withResolvedInputs(plan.versions[0].deployment, plan.pending);
+      // The engine sees the rejection when it registers the Deployment with these arguments: every promise of the
+      // lifted property rejects.
+      const lifted = Object.values(deployment).filter((v) => pulumi.Output.isInstance(v)) as unknown as {
+        promise(): Promise<unknown>;
+        isKnown: Promise<boolean>;
+        isSecret: Promise<boolean>;
+      }[];
+      assert.ok(lifted.length > 0, "the property holding the output waits for it");
+      const settled = await Promise.allSettled(lifted.flatMap((o) => [o.promise(), o.isKnown, o.isSecret]));
+      assert.ok(settled.every((r) => r.status === "rejected"));
+      const err = (settled[0] as PromiseRejectedResult).reason as unknown;
+      assert.ok(pulumi.InputPropertyError.isInstance(err));
+      return err;
+    };
+
+    const image = await refusal({
+      image: undefined,
+      versions: [{ version: "v1", image: pulumi.output("") }],
+    });
+    assert.equal(image.propertyPath, "versions[0].image");
+    assert.match(
+      image.reason,
+      /^ledger: versions\[0\]\.image: got ""; expected a container image .* \(the value resolved from an output\)$/,
+    );
+    const serviceImage = await refusal({ image: pulumi.output(" ") });
+    assert.equal(serviceImage.propertyPath, "image");
+    assert.match(
+      serviceImage.reason,
+      /^ledger: image: got " "; expected a container image such as "nginx:1\.27"/,
+    );
+    const label = await refusal({ labels: { team: pulumi.output(42 as unknown as string) } });
+    assert.equal(label.propertyPath, "labels.team");
+    assert.match(label.reason, /^ledger: labels\.team: got 42; expected a string label value/);
+    const annotation = await refusal({
+      podAnnotations: { "example.com/owner": pulumi.output(null as unknown as string) },
+    });
+    assert.equal(annotation.propertyPath, "podAnnotations.example.com/owner");
+    assert.match(
+      annotation.reason,
+      /podAnnotations\.example\.com\/owner: got null; expected a string annotation value/,
+    );
+    const namespace = await refusal({ namespace: pulumi.output("Finance") });
+    assert.equal(namespace.propertyPath, "namespace");
+    assert.match(namespace.reason, /^ledger: namespace: got "Finance"; expected a DNS-1123 label/);
+  });
+
+  void it("plain values are still checked before anything is registered when others are outputs", async () => {
+    await rec.settle();
+    const count = rec.resources.length;
+    const image = pulumi.output("ledger:1");
+    assert.throws(
+      () =>
+        new VersionedService("refused", {
+          service: "refused",
+          image,
+          port: 8080,
+          labels: { team: pulumi.output("billing"), version: "v9" },
+          versions: [{ version: "v1" }],
+        }),
+      /^InvalidArgumentsError: refused: labels\.version: got "v9"; expected no "version" label/,
+    );
+    assert.throws(
+      () =>
+        new VersionedService("refused", {
+          service: "refused",
+          image,
+          port: 8080,
+          podAnnotations: { "consul.hashicorp.com/connect-inject": pulumi.output("false") },
+          versions: [{ version: "v1", image: "" }],
+        }),
+      /^InvalidArgumentsError: refused: podAnnotations\.consul\.hashicorp\.com\/connect-inject: got "\(an output\)"; expected no Consul annotation/,
+    );
+    assert.throws(
+      () =>
+        new VersionedService("refused", {
+          service: "refused",
+          image,
+          port: 8080,
+          versions: [{ version: "v1", image: "" }],
+        }),
+      /^InvalidArgumentsError: refused: versions\[0\]\.image: got ""; expected a container image/,
+    );
+    await rec.settle();
+    assert.equal(rec.resources.length, count);
   });
 });
