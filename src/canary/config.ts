@@ -4,6 +4,7 @@ import {
   parseWeight,
   requireDnsLabel,
   requireHeaderName,
+  Checks,
   ValidationError,
   type HeaderRule,
   type Problem,
@@ -199,43 +200,53 @@ function readAll(options: ReadReleaseConfigOptions & { path: string }): { [name:
 /** The pure part of {@link readReleaseConfig}: validates raw config values. `prefix` is prepended to key names. */
 export function parseReleaseConfig(raw: Raw, prefix = ""): ReleaseConfig {
   const key = (k: string): string => `${prefix}${k}`;
+  // Every key is checked, and every problem reported at once (one line each).
+  const checks = new Checks();
   for (const k of Object.keys(raw)) {
     if (!KEYS.includes(k) && raw[k] !== undefined) {
-      throw new ValidationError(key(k), raw[k], `one of the release keys ${KEYS.join(", ")}`);
+      checks.check(() => {
+        throw new ValidationError(key(k), raw[k], `one of the release keys ${KEYS.join(", ")}`);
+      });
     }
   }
-  if (raw.stableVersion === undefined) {
-    throw new ValidationError(
-      key("stableVersion"),
-      undefined,
-      "the version that serves traffic now, e.g. `pulumi config set stableVersion v1`",
-    );
-  }
-  const stableVersion = requireDnsLabel(key("stableVersion"), raw.stableVersion);
-  const canaryVersion =
-    raw.canaryVersion === undefined ? undefined : requireDnsLabel(key("canaryVersion"), raw.canaryVersion);
-  const canaryWeight = parseWeight(key("canaryWeight"), raw.canaryWeight ?? "0");
+  const stableVersion = checks.check(() => {
+    if (raw.stableVersion === undefined) {
+      throw new ValidationError(
+        key("stableVersion"),
+        undefined,
+        "the version that serves traffic now, e.g. `pulumi config set stableVersion v1`",
+      );
+    }
+    return requireDnsLabel(key("stableVersion"), raw.stableVersion);
+  });
+  const canaryVersion = checks.check(() =>
+    raw.canaryVersion === undefined ? undefined : requireDnsLabel(key("canaryVersion"), raw.canaryVersion),
+  );
+  const canaryWeight = checks.check(() => parseWeight(key("canaryWeight"), raw.canaryWeight ?? "0"));
   // How the versions and weights fit together (a canary weight needs a canary, the canary is not the stable
   // version, the weights leave the stable version a share) is checked once, by `planRelease`.
-  const header =
-    raw.canaryHeader === undefined ? undefined : parseHeader(key("canaryHeader"), raw.canaryHeader);
+  const header = checks.check(() =>
+    raw.canaryHeader === undefined ? undefined : parseHeader(key("canaryHeader"), raw.canaryHeader),
+  );
 
   let extraVersions: VersionWeight[] | undefined;
   if (raw.extraVersions !== undefined) {
     if (!Array.isArray(raw.extraVersions)) {
-      throw new ValidationError(
-        key("extraVersions"),
-        raw.extraVersions,
-        'a list such as [{"version": "dark", "weight": 5}]',
-      );
+      checks.check(() => {
+        throw new ValidationError(
+          key("extraVersions"),
+          raw.extraVersions,
+          'a list such as [{"version": "dark", "weight": 5}]',
+        );
+      });
+    } else {
+      extraVersions = raw.extraVersions.map((entry: unknown, i) => {
+        const item = (entry ?? {}) as Raw;
+        const version = checks.check(() => requireDnsLabel(key(`extraVersions[${i}].version`), item.version));
+        const weight = checks.check(() => parseWeight(key(`extraVersions[${i}].weight`), item.weight));
+        return { version: version ?? "", weight: weight ?? 0 };
+      });
     }
-    extraVersions = raw.extraVersions.map((entry: unknown, i) => {
-      const item = (entry ?? {}) as Raw;
-      return {
-        version: requireDnsLabel(key(`extraVersions[${i}].version`), item.version),
-        weight: parseWeight(key(`extraVersions[${i}].weight`), item.weight),
-      };
-    });
   }
 
   let replicas: number | undefined;
@@ -243,25 +254,42 @@ export function parseReleaseConfig(raw: Raw, prefix = ""): ReleaseConfig {
     const n =
       typeof raw.replicas === "string" && /^\d+$/.test(raw.replicas) ? Number(raw.replicas) : raw.replicas;
     if (typeof n !== "number" || !Number.isInteger(n) || n < 1 || n > 1000) {
-      throw new ValidationError(
-        key("replicas"),
-        raw.replicas,
-        "a whole number of pods per version from 1 to 1000",
-      );
+      checks.check(() => {
+        throw new ValidationError(
+          key("replicas"),
+          raw.replicas,
+          "a whole number of pods per version from 1 to 1000",
+        );
+      });
+    } else {
+      replicas = n;
     }
-    replicas = n;
   }
 
   const versions = [
-    stableVersion,
+    ...(stableVersion ? [stableVersion] : []),
     ...(canaryVersion ? [canaryVersion] : []),
-    ...(extraVersions ?? []).map((e) => e.version),
+    ...(extraVersions ?? []).map((e) => e.version).filter((v) => v !== ""),
   ];
-  const images = readImages(raw, versions, key);
-  return { stableVersion, canaryVersion, canaryWeight, header, extraVersions, images, replicas };
+  const images = checks.check(() => readImages(raw, versions, key, checks)) ?? {};
+  checks.done();
+  return {
+    stableVersion: stableVersion!,
+    canaryVersion,
+    canaryWeight: canaryWeight!,
+    header,
+    extraVersions,
+    images,
+    replicas,
+  };
 }
 
-function readImages(raw: Raw, versions: string[], key: (k: string) => string): Record<string, string> {
+function readImages(
+  raw: Raw,
+  versions: string[],
+  key: (k: string) => string,
+  checks: Checks,
+): Record<string, string> {
   const images: Record<string, string> = {};
   if (raw.images !== undefined) {
     if (raw.images === null || typeof raw.images !== "object" || Array.isArray(raw.images)) {
@@ -272,10 +300,12 @@ function readImages(raw: Raw, versions: string[], key: (k: string) => string): R
       );
     }
     for (const [version, image] of Object.entries(raw.images as Raw)) {
-      images[version] = requireImage(key(`images.${version}`), image);
+      const checked = checks.check(() => requireImage(key(`images.${version}`), image));
+      if (checked !== undefined) images[version] = checked;
     }
   }
-  const template = raw.image === undefined ? undefined : requireImage(key("image"), raw.image);
+  const template =
+    raw.image === undefined ? undefined : checks.check(() => requireImage(key("image"), raw.image));
   for (const version of versions) {
     if (images[version] === undefined && template !== undefined)
       images[version] = template.split("{version}").join(version);

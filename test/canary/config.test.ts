@@ -35,6 +35,39 @@ describe("parseReleaseConfig", () => {
     );
   });
 
+  test("every problem of the release's keys at once, one line each, with the path as written", () => {
+    assert.throws(
+      () =>
+        parseReleaseConfig(
+          {
+            stableVersion: "V1",
+            canaryVersion: "v2",
+            canaryWeight: "50%",
+            canaryHeader: "stage",
+            images: { v2: "repo/app 2" },
+            replicas: "0",
+            canaryWieght: "10",
+          },
+          "releases.payments.",
+        ),
+      (err: Error & { problems?: { field: string }[] }) => {
+        assert.deepEqual(
+          err.problems?.map((p) => p.field),
+          [
+            "releases.payments.canaryWieght",
+            "releases.payments.stableVersion",
+            "releases.payments.canaryWeight",
+            "releases.payments.canaryHeader",
+            "releases.payments.replicas",
+            "releases.payments.images.v2",
+          ],
+        );
+        assert.equal(err.message.split("\n").length, 6);
+        return true;
+      },
+    );
+  });
+
   test("the weight defaults to 0 and the canary to none", () => {
     const release = parseReleaseConfig({ stableVersion: "blue" });
     assert.equal(release.canaryWeight, 0);
