@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import * as path from "node:path";
 import { describe, test } from "node:test";
 import { CanaryRelease } from "../../src/canary";
-import { cli, renderJson, ROOT } from "../support/render";
+import { cli, FINALIZE_ARGS, renderJson, ROOT } from "../support/render";
 import { checkCrds } from "../support/crds";
 
 type Obj = Record<string, unknown>;
@@ -50,21 +50,7 @@ describe("the Gateway API examples", () => {
   });
 
   test("petstore: finalize retires v1's Deployment and Service and routes everything to v2", async () => {
-    const finalized = await renderJson(
-      petstore,
-      "--stack",
-      "dev",
-      "--config",
-      "stableVersion=v2",
-      "--remove",
-      "canaryVersion",
-      "--remove",
-      "canaryHeader",
-      "--config",
-      "canaryWeight=0",
-      "--output",
-      "json",
-    );
+    const finalized = await renderJson(petstore, "--stack", "dev", ...FINALIZE_ARGS, "--output", "json");
     const names = finalized.map(keyOf);
     assert.ok(
       !names.includes("Service default/petstore-v1") && !names.includes("Deployment default/petstore-v1"),

@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
-import { cli as render, ROOT as root } from "../support/render";
+import { cli as render, FINALIZE_ARGS, ROOT as root } from "../support/render";
 
 const fixture = path.join(root, "test", "fixtures", "render-program");
 const errors = path.join(root, "test", "fixtures", "program-errors");
@@ -167,16 +167,7 @@ describe("pulumi-canary render", () => {
     writeFileSync(previous, JSON.stringify({ canaryReleases: JSON.parse(state) as unknown }));
 
     const consulDir = path.join(dir, "consul");
-    const finalize = [
-      "--config",
-      "stableVersion=v2",
-      "--remove",
-      "canaryVersion",
-      "--remove",
-      "canaryHeader",
-      "--config",
-      "canaryWeight=0",
-    ];
+    const finalize = FINALIZE_ARGS;
     const judged = await render(
       "render",
       root,

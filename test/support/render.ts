@@ -9,6 +9,18 @@ import { runProgram, type ProgramRun, type RunOptions } from "../../src/render/r
 export const ROOT = path.resolve(__dirname, "..", "..");
 
 /** What the command line printed and its exit code. */
+/** The render arguments of a finalize, as the README gives them: the canary becomes stable, its keys removed. */
+export const FINALIZE_ARGS = [
+  "--config",
+  "stableVersion=v2",
+  "--remove",
+  "canaryVersion",
+  "--remove",
+  "canaryHeader",
+  "--config",
+  "canaryWeight=0",
+];
+
 export interface CliResult {
   code: number;
   stdout: string;
