@@ -17,6 +17,7 @@ KWOK_VERSION=v0.8.0
 CONSUL_VERSION=v1.22.7
 CONSUL_API_VERSION=v1.34.2
 ENVOY_VERSION=1.36.2
+ENVOY_GATEWAY_VERSION=v1.6.3
 
 command -v go >/dev/null 2>&1 || export PATH="$PATH:/usr/local/go/bin"
 for need in go python3 openssl; do
@@ -179,6 +180,12 @@ install_envoy() {
   ln -sf "$envoy" "$bin/envoy"
 }
 
+# Envoy Gateway, the Gateway API implementation the run routes real traffic through (standalone: Gateway API objects
+# from files, Envoy as a host process; the Envoy above is placed where it looks for its proxy, so nothing downloads).
+build_envoy_gateway() {
+  GOBIN="$bin" go install "github.com/envoyproxy/gateway/cmd/envoy-gateway@$ENVOY_GATEWAY_VERSION"
+}
+
 # Cheapest first, so a missing registry shows early.
 (step etcd debian install_etcd)
 (step envoy "$ENVOY_VERSION" install_envoy)
@@ -187,8 +194,10 @@ install_envoy() {
 (step kube "$KUBERNETES_VERSION" build_kubernetes)
 (step pulumi "$PULUMI_VERSION" build_pulumi)
 (step pulumi-resource-kubernetes "$K8S_PROVIDER_MODULE_VERSION" build_kubernetes_provider)
+(step envoy-gateway "$ENVOY_GATEWAY_VERSION" build_envoy_gateway)
 
-for tool in etcd envoy kwok consul kube-apiserver kube-controller-manager kube-scheduler pulumi pulumi-resource-kubernetes; do
+for tool in etcd envoy kwok consul kube-apiserver kube-controller-manager kube-scheduler pulumi pulumi-resource-kubernetes \
+  envoy-gateway; do
   [ -x "$bin/$tool" ] || { log "missing after install: $bin/$tool"; exit 1; }
 done
 printf '%s\n' "$bin"

@@ -17,6 +17,15 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { missingOrDifferent, durationMs } from "./lib/compare";
 import { EngineStack, type OpResult } from "./lib/engine";
+import {
+  feed,
+  startEnvoyGateway,
+  translate,
+  untilProgrammed,
+  envoyVersion,
+  type EnvoyGateway,
+  type GatewayExpectation,
+} from "./lib/gateway";
 import { apply, get, installCrds, list, objectPath, startCluster, type KubeCluster } from "./lib/kube";
 import {
   deleteEntry,
@@ -60,6 +69,12 @@ interface Row {
 }
 
 const rows: Row[] = [];
+
+/** Envoy Gateway, started with the first program that routes through it. */
+const gatewayRuntime: { dir: string; bin: string; eg?: EnvoyGateway } = { dir: "", bin: "" };
+/** Loopback ports: a backend per version of a Gateway API program, and Envoy Gateway's listeners. */
+const GATEWAY_BACKEND_PORT = 33000;
+const GATEWAY_LISTENER_PORT = 33100;
 const problems: string[] = [];
 
 /** A new row of the results table for one step of a program, "ok" until a check fails. */
@@ -138,6 +153,8 @@ async function main(): Promise<number> {
     (p) => !values.only || values.only.some((o) => path.resolve(root, o) === path.resolve(root, p.dir)),
   );
   const env = { bin, dir: path.join(runDir, "engine"), kubeconfig: cluster.kubeconfig };
+  gatewayRuntime.dir = path.join(runDir, "envoy-gateway");
+  gatewayRuntime.bin = bin;
   await loaderCheck(env);
 
   const kept: Array<{ program: Program; stack: EngineStack }> = [];
@@ -254,6 +271,9 @@ async function walk(
   }
   const consulDir = path.join(env.dir, "consul", id);
   const { instances, client, backend } = await startMesh(program, env, consul, id);
+  const gateway = await startGatewayBackends(program, env, id);
+  // Where the last step's route was served through Envoy Gateway: the next step's request loop runs against it.
+  let gatewayTarget: GatewayExpectation | undefined;
 
   // The stack's outputs after its last update (what `pulumi stack output --json` prints): render reads them as the
   // program's previous deployment, as the engine's StackReference to the stack does.
@@ -311,12 +331,17 @@ async function walk(
     // re-creates the client's listener (in a cluster, the pods start after service-defaults is written).
     const first = step === program.steps[0];
     let loop = client && !first ? backgroundLoop(`http://127.0.0.1:${client.port}/`) : undefined;
+    const gatewayLoop = gatewayTarget
+      ? backgroundLoop(gatewayTarget.url, 20, 20_000, 15 * 60_000, hostHeader(gatewayTarget))
+      : undefined;
     let consulError: string | undefined;
     // Consul's entries in the engine's dependency order: defaults and resolver before the workloads ...
     if (consulRender) consulError = await syncConsul(consul, consulRender, "resolution");
-    if (client && first) {
-      // Start counting once the sidecar serves the service steadily (a pod's readiness, in a cluster).
+    if (client && first && consulRender) {
+      // Start counting once the sidecar serves the service steadily (a pod's readiness, in a cluster): its HTTP
+      // route names the resolver's subset and that cluster has a healthy endpoint, then requests answer in a row.
       try {
+        await untilRouted(client, program.mesh?.service ?? "", expectedTraffic(consulRender).split);
         await untilServing(`http://127.0.0.1:${client.port}/`);
       } catch (err) {
         fail(where, `before the first update: ${(err as Error).message}`);
@@ -357,6 +382,21 @@ async function walk(
 
     // (c) the apiserver holds exactly what render prints for the same config.
     await compareKubernetes(where, dir, program, ops, cluster, judgedAgainst);
+
+    // (g) the HTTPRoutes the apiserver holds, served by Envoy Gateway: the split and the header rule counted.
+    if (gateway) {
+      const target = await gatewayTraffic(where, cluster, gateway.ports, row);
+      if (target) gatewayTarget = target;
+    }
+    if (gatewayLoop) {
+      const during = await gatewayLoop.stop();
+      row.failed = `${during.failed}/${during.total}`;
+      if (during.failed > 0)
+        fail(
+          where,
+          `${during.failed} of ${during.total} requests through Envoy Gateway failed during the step: ${during.failures.join("; ")}`,
+        );
+    }
 
     // (d)-(f) Consul's entries, the split and the header rule through Envoy, the request loop during the step.
     if (consulRender && client) {
@@ -405,7 +445,105 @@ async function walk(
     );
   }
   if (backend) backend.child.kill("SIGKILL");
+  if (gateway) {
+    // What is left in the apiserver (the platform's Gateway, if kept) is what Envoy Gateway serves next.
+    if (gatewayRuntime.eg) feed(gatewayRuntime.eg, translateLive(await liveGatewayApi(cluster), {}).objects);
+    gateway.backend.child.kill("SIGKILL");
+  }
   return undefined;
+}
+
+/** One backend per version of a program's Gateway API routes, on loopback ports from GATEWAY_BACKEND_PORT. */
+async function startGatewayBackends(
+  program: Program,
+  env: { dir: string },
+  id: string,
+): Promise<{ ports: Record<string, number>; backend: ReturnType<typeof startProcess> } | undefined> {
+  if (!program.gateway) return undefined;
+  const ports: Record<string, number> = {};
+  const specs = program.gateway.versions.map((version, i) => {
+    ports[version] = GATEWAY_BACKEND_PORT + i;
+    return `${ports[version]}=${program.gateway?.service}/${version}/0`;
+  });
+  const backend = startProcess(
+    "gateway-backends",
+    process.execPath,
+    ["--import", "tsx", path.join(__dirname, "backend.ts"), ...specs],
+    path.join(env.dir, `gateway-backends-${id}.log`),
+    { cwd: root },
+  );
+  for (const port of Object.values(ports)) await untilServing(`http://127.0.0.1:${port}/`, 1);
+  return { ports, backend };
+}
+
+/** The Gateway API objects the apiserver holds, and the namespaces (with their labels). */
+async function liveGatewayApi(cluster: KubeCluster): Promise<Parameters<typeof translate>[0]> {
+  const gw = "gateway.networking.k8s.io";
+  return {
+    gateways: await list(cluster, `${gw}/v1`, "gateways"),
+    routes: await list(cluster, `${gw}/v1`, "httproutes"),
+    services: await list(cluster, "v1", "services"),
+    namespaces: await list(cluster, "v1", "namespaces"),
+    grants: await list(cluster, `${gw}/v1beta1`, "referencegrants"),
+  };
+}
+
+function translateLive(
+  live: Parameters<typeof translate>[0],
+  ports: Record<string, number>,
+): ReturnType<typeof translate> {
+  return translate(live, ports, GATEWAY_LISTENER_PORT, envoyVersion(path.join(gatewayRuntime.bin, "envoy")));
+}
+
+function hostHeader(e: GatewayExpectation): Record<string, string> {
+  return e.host ? { host: e.host.replace(/^\*/, "e2e") } : {};
+}
+
+/**
+ * Feeds Envoy Gateway what the apiserver holds after the step, waits until its proxy carries the routes' weights,
+ * then counts 1,000 requests per route (the split) and 100 with the header (all to the canary). Returns where the
+ * route is served, for the next step's request loop.
+ */
+async function gatewayTraffic(
+  where: string,
+  cluster: KubeCluster,
+  ports: Record<string, number>,
+  row: Row,
+): Promise<GatewayExpectation | undefined> {
+  try {
+    gatewayRuntime.eg ??= await startEnvoyGateway(gatewayRuntime.dir, gatewayRuntime.bin);
+    const translation = translateLive(await liveGatewayApi(cluster), ports);
+    for (const d of translation.dropped) fail(where, `HTTPRoute ${d}`);
+    feed(gatewayRuntime.eg, translation.objects);
+    await untilProgrammed(gatewayRuntime.eg, translation.weights);
+    let target: GatewayExpectation | undefined;
+    for (const { route, expectation } of translation.routes) {
+      const here = `${where} · ${route} through Envoy Gateway`;
+      const split = Object.fromEntries(Object.entries(expectation.split).filter(([, w]) => w > 0));
+      row.configured = showSplit(split);
+      const counted = await sample(expectation.url, SAMPLE, hostHeader(expectation));
+      row.observed = showCounted(counted);
+      checkSplit(here, counted, expectation.split);
+      if (expectation.header) {
+        const h = await sample(expectation.url, HEADER_SAMPLE, {
+          ...hostHeader(expectation),
+          [expectation.header.name]: expectation.header.value,
+        });
+        const hits = h.versions[expectation.header.version] ?? 0;
+        row.header = `${hits}/${HEADER_SAMPLE} → ${expectation.header.version}`;
+        if (hits !== HEADER_SAMPLE)
+          fail(
+            here,
+            `header ${expectation.header.name}: ${expectation.header.value} reached ${expectation.header.version} ${hits} of ${HEADER_SAMPLE} times (${showCounted(h)})`,
+          );
+      }
+      target = expectation;
+    }
+    return target;
+  } catch (err) {
+    fail(where, `Envoy Gateway: ${(err as Error).message.slice(0, 500)}`);
+    return undefined;
+  }
 }
 
 /**
@@ -534,6 +672,7 @@ async function promotion(
         ? driver.removeConfig(op.key, op.path === true)
         : driver.setConfig(op.key, op.value, op.path === true));
     await driver.up();
+    await untilRouted(client, program.mesh?.service ?? "", { [PROMOTION.stable]: 100 });
     await untilServing(url);
 
     say("-- healthy v2, interrupted after 25 %");
@@ -658,6 +797,14 @@ async function destroy(
   row.upSeconds = (r.durationMs / 1000).toFixed(1);
   row.plan = summarize(planOf(r));
   if (!r.ok) fail(where, `destroy failed: ${r.error?.slice(0, 500)}`);
+  else {
+    // The stack goes too (`pulumi stack rm`), as its name is used again by another walk of the same project.
+    try {
+      await stack.pulumi(["stack", "rm", stack.stack, "--yes"]);
+    } catch (err) {
+      fail(where, `stack rm: ${(err as Error).message.slice(0, 300)}`);
+    }
+  }
   const leftovers = await managedObjects(cluster, program.namespaces);
   if (leftovers.length > 0) fail(where, `left in the apiserver: ${leftovers.map(objectId).join(", ")}`);
   const entries = await listEntries(consul, CONSUL_KINDS);
@@ -823,6 +970,56 @@ function expectedTraffic(rendered: Array<{ entry: Json }>): Expectation {
     }
   }
   return { split, header };
+}
+
+/**
+ * Waits until the client's Envoy has an HTTP route to every version of `split` with a share and each of those
+ * clusters has a healthy endpoint, then one second more: after service-defaults switches the service from tcp to
+ * http, Consul replaces the client's listener and clusters, and requests answered by the old listener say nothing
+ * about the new one.
+ */
+async function untilRouted(client: Client, service: string, split: Record<string, number>): Promise<void> {
+  const versions = Object.entries(split)
+    .filter(([, w]) => w > 0)
+    .map(([v]) => `${v}.${service}.`);
+  await waitFor(
+    `envoy routes and healthy endpoints for ${versions.join(", ")}`,
+    async () => {
+      const routes = await httpRequest(
+        `http://127.0.0.1:${client.adminPort}/config_dump?resource=dynamic_route_configs`,
+      );
+      const clusters = await httpRequest(`http://127.0.0.1:${client.adminPort}/clusters?format=json`);
+      if (routes.status !== 200 || clusters.status !== 200) return undefined;
+      const named = new Set<string>();
+      const visit = (node: unknown): void => {
+        if (Array.isArray(node)) node.forEach(visit);
+        else if (node && typeof node === "object") {
+          const o = node as Json;
+          if (typeof o.cluster === "string") named.add(o.cluster);
+          if (o.weighted_clusters)
+            for (const c of ((o.weighted_clusters as Json).clusters ?? []) as Json[])
+              named.add(String(c.name));
+          Object.values(o).forEach(visit);
+        }
+      };
+      visit(JSON.parse(routes.body));
+      const statuses = (JSON.parse(clusters.body) as Json).cluster_statuses as Json[] | undefined;
+      const healthy = (prefix: string): boolean =>
+        (statuses ?? []).some(
+          (c) =>
+            String(c.name).startsWith(prefix) &&
+            ((c.host_statuses ?? []) as Json[]).some((h) => {
+              const status = h.health_status as Json | undefined;
+              return status?.eds_health_status === "HEALTHY" || status?.eds_health_status === undefined;
+            }) &&
+            ((c.host_statuses ?? []) as Json[]).length > 0,
+        );
+      return versions.every((v) => [...named].some((n) => n.startsWith(v)) && healthy(v)) ? true : undefined;
+    },
+    60_000,
+    250,
+  );
+  await sleep(1000);
 }
 
 /** Waits until the client's Envoy routes with the expected weights (Consul pushes config within seconds). */

@@ -34,6 +34,11 @@ export interface Program {
   consulConfig?: ConfigOp[];
   /** The Consul service and its versions (two backend instances each), when the program has a Consul layer. */
   mesh?: { service: string; versions: string[] };
+  /**
+   * The versions (one backend each) its HTTPRoutes send traffic to through Envoy Gateway, when the program has a
+   * Gateway API layer with routes.
+   */
+  gateway?: { service: string; versions: string[] };
   /** Namespaces whose objects the program owns (checked against the render after each step and after destroy). */
   namespaces: string[];
   steps: WalkStep[];
@@ -270,6 +275,7 @@ export const GATEWAY_API_PROGRAMS: Program[] = [
     dir: "examples/gateway-api-petstore",
     stack: "dev",
     engineConfig: [],
+    gateway: { service: "petstore", versions: ["v1", "v2", "v3"] },
     namespaces: ["default", "gateway-system"],
     steps: gatewayWalk([
       "create Deployment",
@@ -291,6 +297,7 @@ export const GATEWAY_API_PROGRAMS: Program[] = [
     dir: "examples/gateway-api-teams/team",
     stack: "echo-dev",
     engineConfig: [],
+    gateway: { service: "echo", versions: ["v1", "v2", "v3"] },
     namespaces: ["echo"],
     steps: gatewayWalk(["create Deployment", "create Service", "create Service", "create HTTPRoute"]),
   },
@@ -402,6 +409,8 @@ export const PROMOTION = {
     steps: [],
   } as Program,
   broken: ["v3"],
+  /** The version the stack serves before the promotion starts. */
+  stable: "v1",
   start: [
     set("useConsul", "false"),
     set("canaryVersion", "v2"),

@@ -4,6 +4,7 @@ import { execFile, spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
+import { track } from "./processes";
 
 export interface EngineEnv {
   /** Folder holding pulumi and the provider plugins. */
@@ -187,11 +188,14 @@ export class EngineStack {
     if (s.tsconfig) hostEnv.PULUMI_NODEJS_TSCONFIG_PATH = s.tsconfig;
     const log = path.join(this.workDir, `${op}.log`);
     const code = await new Promise<number>((resolve, reject) => {
+      // In its own process group, tracked by PID: the engine and provider plugins it starts go with it.
       const child = spawn(process.execPath, [...s.nodeargs, hostScript, requestFile], {
         cwd: programDir,
         env: hostEnv,
         stdio: ["ignore", "pipe", "pipe"],
+        detached: true,
       });
+      track("program host", child);
       let out = "";
       child.stdout.on("data", (c: Buffer) => (out += c.toString()));
       child.stderr.on("data", (c: Buffer) => (out += c.toString()));

@@ -141,7 +141,15 @@ export async function startCluster(
     startProcess(
       "kwok",
       path.join(bin, "kwok"),
-      [`--kubeconfig=${kubeconfig}`, `--config=${stagesFile}`, "--manage-all-nodes=true"],
+      // The node's lease renewed every few seconds: its heartbeat stage patches the status only every 10-20
+      // minutes, and without a lease the node lifecycle controller marks the node (and every pod on it) NotReady
+      // 50 s after that, which kwok never turns back, so Deployments would stop being Available mid-run.
+      [
+        `--kubeconfig=${kubeconfig}`,
+        `--config=${stagesFile}`,
+        "--manage-all-nodes=true",
+        "--node-lease-duration-seconds=40",
+      ],
       log("kwok"),
     ),
   );

@@ -53,6 +53,33 @@ export function startProcess(
   return entry;
 }
 
+/**
+ * Tracks a child started elsewhere in its own process group (`detached: true`), so that it is stopped by PID as
+ * the others are however the run ends; forgotten once it exits.
+ */
+export function track(name: string, child: ChildProcess): void {
+  if (child.pid === undefined) return;
+  const entry: Started = { name, pid: child.pid, child, log: "", exited: false };
+  started.push(entry);
+  if (pidFile) appendFileSync(pidFile, `${child.pid} ${name}\n`);
+  child.on("exit", () => {
+    entry.exited = true;
+    const index = started.indexOf(entry);
+    if (index >= 0) started.splice(index, 1);
+    // Off the PID file too, so that nothing later signals a PID the system may have handed to another process.
+    if (pidFile && existsSync(pidFile)) {
+      const line = `${entry.pid} ${name}`;
+      writeFileSync(
+        pidFile,
+        readFileSync(pidFile, "utf8")
+          .split("\n")
+          .filter((l) => l !== line)
+          .join("\n"),
+      );
+    }
+  });
+}
+
 /** Stops one started process (its whole group): SIGTERM, then SIGKILL after `graceMs`. */
 export async function stopProcess(entry: Started, graceMs = 5000): Promise<void> {
   if (entry.exited) return;

@@ -60,13 +60,14 @@ export function backgroundLoop(
   intervalMs = 20,
   maxRequests = 20_000,
   maxMs = 15 * 60_000,
+  headers: Record<string, string> = {},
 ): { stop: () => Promise<Counted> } {
   const counted: Counted = { versions: {}, failed: 0, total: 0, failures: [] };
   let running = true;
   const started = Date.now();
   const loop = (async () => {
     while (running && counted.total < maxRequests && Date.now() - started < maxMs) {
-      await once(url, {}, counted, started);
+      await once(url, headers, counted, started);
       await sleep(intervalMs);
     }
   })();
