@@ -388,15 +388,7 @@ async function walk(
       const target = await gatewayTraffic(where, cluster, gateway.ports, row);
       if (target) gatewayTarget = target;
     }
-    if (gatewayLoop) {
-      const during = await gatewayLoop.stop();
-      row.failed = `${during.failed}/${during.total}`;
-      if (during.failed > 0)
-        fail(
-          where,
-          `${during.failed} of ${during.total} requests through Envoy Gateway failed during the step: ${during.failures.join("; ")}`,
-        );
-    }
+    if (gatewayLoop) await stopLoop(where, gatewayLoop, "through Envoy Gateway ", row);
 
     // (d)-(f) Consul's entries, the split and the header rule through Envoy, the request loop during the step.
     if (consulRender && client) {
@@ -404,31 +396,9 @@ async function walk(
       const expectation = expectedTraffic(consulRender);
       row.configured = showSplit(expectation.split);
       await waitForEnvoy(where, client, program.mesh?.service ?? "", expectation.split);
-      const counted = await sample(`http://127.0.0.1:${client.port}/`, SAMPLE);
-      row.observed = showCounted(counted);
-      checkSplit(where, counted, expectation.split);
-      if (expectation.header) {
-        const h = await sample(`http://127.0.0.1:${client.port}/`, HEADER_SAMPLE, {
-          [expectation.header.name]: expectation.header.value,
-        });
-        const hits = h.versions[expectation.header.version] ?? 0;
-        row.header = `${hits}/${HEADER_SAMPLE} → ${expectation.header.version}`;
-        if (hits !== HEADER_SAMPLE)
-          fail(
-            where,
-            `header ${expectation.header.name}: ${expectation.header.value} reached ${expectation.header.version} ${hits} of ${HEADER_SAMPLE} times (${showCounted(h)})`,
-          );
-      }
+      await countTraffic(where, `http://127.0.0.1:${client.port}/`, {}, expectation, row);
     }
-    if (loop) {
-      const during = await loop.stop();
-      row.failed = `${during.failed}/${during.total}`;
-      if (during.failed > 0)
-        fail(
-          where,
-          `${during.failed} of ${during.total} requests failed during the step: ${during.failures.join("; ")}`,
-        );
-    }
+    if (loop) await stopLoop(where, loop, "", row);
     if (problems.length > before) row.verdict = "FAIL";
     say(
       `   plan: ${row.plan} · up ${row.upSeconds} s · split ${row.configured} → ${row.observed} · header ${row.header} · failed ${row.failed} · ${row.verdict}`,
@@ -451,6 +421,48 @@ async function walk(
     gateway.backend.child.kill("SIGKILL");
   }
   return undefined;
+}
+
+/** Stops a request loop that ran through the step; every request must have been answered. */
+async function stopLoop(
+  where: string,
+  loop: ReturnType<typeof backgroundLoop>,
+  through: string,
+  row: Row,
+): Promise<void> {
+  const during = await loop.stop();
+  row.failed = `${during.failed}/${during.total}`;
+  if (during.failed > 0)
+    fail(
+      where,
+      `${during.failed} of ${during.total} requests ${through}failed during the step: ${during.failures.join("; ")}`,
+    );
+}
+
+/**
+ * Counts SAMPLE requests to `url` (the split, each version within the binomial bound) and HEADER_SAMPLE with the
+ * header rule's header (every one to its version), into the row.
+ */
+async function countTraffic(
+  where: string,
+  url: string,
+  headers: Record<string, string>,
+  expectation: Expectation,
+  row: Row,
+): Promise<void> {
+  const counted = await sample(url, SAMPLE, headers);
+  row.observed = showCounted(counted);
+  checkSplit(where, counted, expectation.split);
+  if (!expectation.header) return;
+  const { name, value, version } = expectation.header;
+  const h = await sample(url, HEADER_SAMPLE, { ...headers, [name]: value });
+  const hits = h.versions[version] ?? 0;
+  row.header = `${hits}/${HEADER_SAMPLE} → ${version}`;
+  if (hits !== HEADER_SAMPLE)
+    fail(
+      where,
+      `header ${name}: ${value} reached ${version} ${hits} of ${HEADER_SAMPLE} times (${showCounted(h)})`,
+    );
 }
 
 /** One backend per version of a program's Gateway API routes, on loopback ports from GATEWAY_BACKEND_PORT. */
@@ -521,22 +533,7 @@ async function gatewayTraffic(
       const here = `${where} · ${route} through Envoy Gateway`;
       const split = Object.fromEntries(Object.entries(expectation.split).filter(([, w]) => w > 0));
       row.configured = showSplit(split);
-      const counted = await sample(expectation.url, SAMPLE, hostHeader(expectation));
-      row.observed = showCounted(counted);
-      checkSplit(here, counted, expectation.split);
-      if (expectation.header) {
-        const h = await sample(expectation.url, HEADER_SAMPLE, {
-          ...hostHeader(expectation),
-          [expectation.header.name]: expectation.header.value,
-        });
-        const hits = h.versions[expectation.header.version] ?? 0;
-        row.header = `${hits}/${HEADER_SAMPLE} → ${expectation.header.version}`;
-        if (hits !== HEADER_SAMPLE)
-          fail(
-            here,
-            `header ${expectation.header.name}: ${expectation.header.value} reached ${expectation.header.version} ${hits} of ${HEADER_SAMPLE} times (${showCounted(h)})`,
-          );
-      }
+      await countTraffic(here, expectation.url, hostHeader(expectation), expectation, row);
       target = expectation;
     }
     return target;
