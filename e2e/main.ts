@@ -41,7 +41,7 @@ import {
   type Client,
   type Instance,
 } from "./lib/mesh";
-import { recordPidsIn, sleep, startProcess, stopAll, waitFor } from "./lib/processes";
+import { recordPidsIn, sleep, startProcess, stopAll, stopProcess, waitFor } from "./lib/processes";
 import { backgroundLoop, sample, untilServing, withinBinomialBound, type Counted } from "./lib/traffic";
 import { PROGRAMS, PROMOTION, type ConfigOp, type Program } from "./scenarios";
 import { envoySource } from "../src/promote/metrics";
@@ -414,11 +414,11 @@ async function walk(
       [...instances.map((i) => i.envoy), ...(client ? [client.envoy] : [])],
     );
   }
-  if (backend) backend.child.kill("SIGKILL");
+  if (backend) await stopProcess(backend);
   if (gateway) {
     // What is left in the apiserver (the platform's Gateway, if kept) is what Envoy Gateway serves next.
     if (gatewayRuntime.eg) feed(gatewayRuntime.eg, translateLive(await liveGatewayApi(cluster), {}).objects);
-    gateway.backend.child.kill("SIGKILL");
+    await stopProcess(gateway.backend);
   }
   return undefined;
 }
@@ -735,7 +735,7 @@ async function promotion(
       [...instances.map((i) => i.id), client.id],
       [...instances.map((i) => i.envoy), client.envoy],
     );
-    backend?.child.kill("SIGKILL");
+    if (backend) await stopProcess(backend);
   }
 }
 
@@ -1227,7 +1227,8 @@ function writeResults(file: string, installTimes: string | undefined, totalMs: n
     "",
     "Written by `npm run e2e` (e2e/main.ts): real Pulumi engine, real kube-apiserver, real Consul and Envoy on",
     "loopback. Plan: the engine's resource steps (`+` create, `~` update, `-` delete; components left out).",
-    `Split: the render's Consul splitter (percent) against ${SAMPLE} requests through the client's Envoy sidecar;`,
+    `Split: the render's Consul splitter (percent) against ${SAMPLE} requests through the client's Envoy sidecar, or`,
+    `the HTTPRoute's backendRefs against ${SAMPLE} requests through Envoy Gateway (Gateway API programs);`,
     `header: ${HEADER_SAMPLE} requests carrying the canary header; failed: requests of the loop that ran during the step.`,
     "",
     `Run on ${new Date().toISOString().slice(0, 10)}, ${(totalMs / 60000).toFixed(1)} min in all.`,
