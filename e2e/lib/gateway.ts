@@ -347,7 +347,7 @@ export function feed(eg: EnvoyGateway, objects: Json[]): void {
   renameSync(tmp, file);
 }
 
-/** The admin address of the newest Envoy Envoy Gateway started (func-e writes it into its run folder). */
+/** The admin address of the newest Envoy that Envoy Gateway started (func-e writes it into its run folder). */
 export function proxyAdmin(eg: EnvoyGateway): string | undefined {
   if (!existsSync(eg.runtimeDir)) return undefined;
   const runs = readdirSync(eg.runtimeDir).sort();
