@@ -22,7 +22,6 @@ import {
   startEnvoyGateway,
   translate,
   untilProgrammed,
-  envoyVersion,
   type EnvoyGateway,
   type GatewayExpectation,
 } from "./lib/gateway";
@@ -332,7 +331,7 @@ async function walk(
     const first = step === program.steps[0];
     let loop = client && !first ? backgroundLoop(`http://127.0.0.1:${client.port}/`) : undefined;
     const gatewayLoop = gatewayTarget
-      ? backgroundLoop(gatewayTarget.url, 20, 20_000, 15 * 60_000, hostHeader(gatewayTarget))
+      ? backgroundLoop(gatewayTarget.url, { headers: hostHeader(gatewayTarget) })
       : undefined;
     let consulError: string | undefined;
     // Consul's entries in the engine's dependency order: defaults and resolver before the workloads ...
@@ -417,7 +416,8 @@ async function walk(
   if (backend) await stopProcess(backend);
   if (gateway) {
     // What is left in the apiserver (the platform's Gateway, if kept) is what Envoy Gateway serves next.
-    if (gatewayRuntime.eg) feed(gatewayRuntime.eg, translateLive(await liveGatewayApi(cluster), {}).objects);
+    const eg = gatewayRuntime.eg;
+    if (eg) feed(eg, (await translateLive(eg, cluster, {})).objects);
     await stopProcess(gateway.backend);
   }
   return undefined;
@@ -500,11 +500,13 @@ async function liveGatewayApi(cluster: KubeCluster): Promise<Parameters<typeof t
   };
 }
 
-function translateLive(
-  live: Parameters<typeof translate>[0],
+/** What the apiserver holds now, translated for Envoy Gateway, with the versions of `ports` served. */
+async function translateLive(
+  eg: EnvoyGateway,
+  cluster: KubeCluster,
   ports: Record<string, number>,
-): ReturnType<typeof translate> {
-  return translate(live, ports, GATEWAY_LISTENER_PORT, envoyVersion(path.join(gatewayRuntime.bin, "envoy")));
+): Promise<ReturnType<typeof translate>> {
+  return translate(await liveGatewayApi(cluster), ports, GATEWAY_LISTENER_PORT, eg.version);
 }
 
 function hostHeader(e: GatewayExpectation): Record<string, string> {
@@ -524,7 +526,7 @@ async function gatewayTraffic(
 ): Promise<GatewayExpectation | undefined> {
   try {
     gatewayRuntime.eg ??= await startEnvoyGateway(gatewayRuntime.dir, gatewayRuntime.bin);
-    const translation = translateLive(await liveGatewayApi(cluster), ports);
+    const translation = await translateLive(gatewayRuntime.eg, cluster, ports);
     for (const d of translation.dropped) fail(where, `HTTPRoute ${d}`);
     feed(gatewayRuntime.eg, translation.objects);
     await untilProgrammed(gatewayRuntime.eg, translation.weights);
@@ -673,7 +675,7 @@ async function promotion(
     await untilServing(url);
 
     say("-- healthy v2, interrupted after 25 %");
-    let loop = backgroundLoop(url, 5);
+    let loop = backgroundLoop(url, { intervalMs: 5 });
     abortAt = 25;
     const first = await promote(driver, { ...options, signal: controller.signal });
     abortAt = undefined;
@@ -702,7 +704,7 @@ async function promotion(
         : driver.setConfig(op.key, op.value, op.path === true));
     }
     await driver.up();
-    loop = backgroundLoop(url, 5);
+    loop = backgroundLoop(url, { intervalMs: 5 });
     const third = await promote(driver, options);
     during = await loop.stop();
     record(
@@ -982,24 +984,10 @@ async function untilRouted(client: Client, service: string, split: Record<string
   await waitFor(
     `envoy routes and healthy endpoints for ${versions.join(", ")}`,
     async () => {
-      const routes = await httpRequest(
-        `http://127.0.0.1:${client.adminPort}/config_dump?resource=dynamic_route_configs`,
-      );
+      const routes = await routedClusters(client);
       const clusters = await httpRequest(`http://127.0.0.1:${client.adminPort}/clusters?format=json`);
-      if (routes.status !== 200 || clusters.status !== 200) return undefined;
-      const named = new Set<string>();
-      const visit = (node: unknown): void => {
-        if (Array.isArray(node)) node.forEach(visit);
-        else if (node && typeof node === "object") {
-          const o = node as Json;
-          if (typeof o.cluster === "string") named.add(o.cluster);
-          if (o.weighted_clusters)
-            for (const c of ((o.weighted_clusters as Json).clusters ?? []) as Json[])
-              named.add(String(c.name));
-          Object.values(o).forEach(visit);
-        }
-      };
-      visit(JSON.parse(routes.body));
+      if (!routes || clusters.status !== 200) return undefined;
+      const named = [...routes.plain, ...routes.weighted.map((c) => c.name)];
       const statuses = (JSON.parse(clusters.body) as Json).cluster_statuses as Json[] | undefined;
       const healthy = (prefix: string): boolean =>
         (statuses ?? []).some(
@@ -1008,15 +996,42 @@ async function untilRouted(client: Client, service: string, split: Record<string
             ((c.host_statuses ?? []) as Json[]).some((h) => {
               const status = h.health_status as Json | undefined;
               return status?.eds_health_status === "HEALTHY" || status?.eds_health_status === undefined;
-            }) &&
-            ((c.host_statuses ?? []) as Json[]).length > 0,
+            }),
         );
-      return versions.every((v) => [...named].some((n) => n.startsWith(v)) && healthy(v)) ? true : undefined;
+      return versions.every((v) => named.some((n) => n.startsWith(v)) && healthy(v)) ? true : undefined;
     },
     60_000,
     250,
   );
   await sleep(1000);
+}
+
+/**
+ * The clusters the client's Envoy routes to (its dynamic route configs): those a route names alone, and those of
+ * weighted routes with their weight (of 10000); undefined while the admin API does not answer.
+ */
+async function routedClusters(
+  client: Client,
+): Promise<{ plain: string[]; weighted: Array<{ name: string; weight: number }> } | undefined> {
+  const res = await httpRequest(
+    `http://127.0.0.1:${client.adminPort}/config_dump?resource=dynamic_route_configs`,
+  );
+  if (res.status !== 200) return undefined;
+  const plain: string[] = [];
+  const weighted: Array<{ name: string; weight: number }> = [];
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(visit);
+    else if (node && typeof node === "object") {
+      const o = node as Json;
+      if (typeof o.cluster === "string") plain.push(o.cluster);
+      if (o.weighted_clusters)
+        for (const c of ((o.weighted_clusters as Json).clusters ?? []) as Json[])
+          weighted.push({ name: String(c.name), weight: Number(c.weight ?? 0) });
+      Object.values(o).forEach(visit);
+    }
+  };
+  visit(JSON.parse(res.body));
+  return { plain, weighted };
 }
 
 /** Waits until the client's Envoy routes with the expected weights (Consul pushes config within seconds). */
@@ -1031,23 +1046,9 @@ async function waitForEnvoy(
     await waitFor(
       "envoy routes",
       async () => {
-        const res = await httpRequest(
-          `http://127.0.0.1:${client.adminPort}/config_dump?resource=dynamic_route_configs`,
-        );
-        if (res.status !== 200) return undefined;
-        const weights = new Map<string, number>();
-        const visit = (node: unknown): void => {
-          if (Array.isArray(node)) node.forEach(visit);
-          else if (node && typeof node === "object") {
-            const o = node as Json;
-            if (o.weighted_clusters) {
-              for (const c of ((o.weighted_clusters as Json).clusters ?? []) as Json[])
-                weights.set(String(c.name).split(".")[0], Number(c.weight ?? 0));
-            }
-            Object.values(o).forEach(visit);
-          }
-        };
-        visit(JSON.parse(res.body));
+        const routes = await routedClusters(client);
+        if (!routes) return undefined;
+        const weights = new Map(routes.weighted.map((c) => [c.name.split(".")[0], c.weight]));
         if (wanted.length === 0)
           return weights.size === 0 || [...weights.values()].every((w) => w === 0 || w === 10000)
             ? true

@@ -28,7 +28,8 @@ export interface EnvoyGateway {
   process: Started;
   resources: string;
   runtimeDir: string;
-  stateHome: string;
+  /** The version of the Envoy it runs (the installed one). */
+  version: string;
 }
 
 /** The Envoy version of the binary at `envoy` (`envoy --version` prints `.../1.36.2/Clean/RELEASE/...`). */
@@ -51,6 +52,7 @@ export async function startEnvoyGateway(dir: string, bin: string): Promise<Envoy
   const dataHome = home("data");
   const stateHome = home("state");
   const runtimeDir = home("run");
+  const configHome = home("config");
   const envoy = path.join(bin, "envoy");
   const version = envoyVersion(envoy);
   // func-e, which Envoy Gateway runs Envoy with, uses the binary in this place and downloads nothing.
@@ -67,7 +69,7 @@ export async function startEnvoyGateway(dir: string, bin: string): Promise<Envoy
         resource: { type: "File", file: { paths: [resources] } },
         infrastructure: {
           type: "Host",
-          host: { configHome: home("config"), dataHome, stateHome, runtimeDir },
+          host: { configHome, dataHome, stateHome, runtimeDir },
         },
       },
     },
@@ -77,16 +79,11 @@ export async function startEnvoyGateway(dir: string, bin: string): Promise<Envoy
     extensionApis: { enableBackend: true },
   };
   // The control plane's certificates (its xDS server and Envoy authenticate each other), made locally.
-  execFileSync(
-    path.join(bin, "envoy-gateway"),
-    ["certgen", "--local", "--config-home", config.provider.custom.infrastructure.host.configHome],
-    {
-      stdio: "ignore",
-    },
-  );
+  execFileSync(path.join(bin, "envoy-gateway"), ["certgen", "--local", "--config-home", configHome], {
+    stdio: "ignore",
+  });
   const configFile = path.join(dir, "envoy-gateway.yaml");
   writeFileSync(configFile, stringify(config));
-  writeFileSync(path.join(dir, "version"), version);
   const proc = startProcess(
     "envoy-gateway",
     path.join(bin, "envoy-gateway"),
@@ -100,7 +97,7 @@ export async function startEnvoyGateway(dir: string, bin: string): Promise<Envoy
     250,
     [proc],
   );
-  return { process: proc, resources, runtimeDir, stateHome };
+  return { process: proc, resources, runtimeDir, version };
 }
 
 /** Where the traffic of one HTTPRoute rule goes, by version. */

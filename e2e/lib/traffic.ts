@@ -57,10 +57,12 @@ export async function sample(
  */
 export function backgroundLoop(
   url: string,
-  intervalMs = 20,
-  maxRequests = 20_000,
-  maxMs = 15 * 60_000,
-  headers: Record<string, string> = {},
+  {
+    intervalMs = 20,
+    maxRequests = 20_000,
+    maxMs = 15 * 60_000,
+    headers = {},
+  }: { intervalMs?: number; maxRequests?: number; maxMs?: number; headers?: Record<string, string> } = {},
 ): { stop: () => Promise<Counted> } {
   const counted: Counted = { versions: {}, failed: 0, total: 0, failures: [] };
   let running = true;
