@@ -20,5 +20,9 @@ for (const spec of process.argv.slice(2)) {
       res.writeHead(200, { "content-type": "application/json", "x-version": version });
       res.end(req.url === "/health" ? "ok" : body);
     })
+    .on("error", (err) => {
+      process.stderr.write(`backend ${spec}: ${err.message}\n`);
+      process.exit(1);
+    })
     .listen(Number(portText), "127.0.0.1");
 }

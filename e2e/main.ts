@@ -71,9 +71,13 @@ const rows: Row[] = [];
 
 /** Envoy Gateway, started with the first program that routes through it. */
 const gatewayRuntime: { dir: string; bin: string; eg?: EnvoyGateway } = { dir: "", bin: "" };
-/** Loopback ports: a backend per version of a Gateway API program, and Envoy Gateway's listeners. */
-const GATEWAY_BACKEND_PORT = 33000;
-const GATEWAY_LISTENER_PORT = 33100;
+/**
+ * Loopback ports: a backend per version of a Gateway API program, and Envoy Gateway's listeners. Every fixed port of the
+ * run sits below Linux's ephemeral range (32768-60999): a port in it can be taken by an outgoing connection's local
+ * end, and a request to it then connects to itself.
+ */
+const GATEWAY_BACKEND_PORT = 26000;
+const GATEWAY_LISTENER_PORT = 26100;
 const problems: string[] = [];
 
 /** A new row of the results table for one step of a program, "ok" until a check fails. */
@@ -379,8 +383,9 @@ async function walk(
     if (!again.ok) fail(where, `second preview failed: ${again.error?.slice(0, 300)}`);
     else if (drift.length > 0) fail(where, `no-change preview plans [${drift.join(", ")}]`);
 
-    // (c) the apiserver holds exactly what render prints for the same config.
-    await compareKubernetes(where, dir, program, ops, cluster, judgedAgainst);
+    // (c) the apiserver holds exactly what render prints for the same config, and the engine registered exactly the
+    // inputs render prints.
+    await compareKubernetes(where, dir, program, ops, cluster, judgedAgainst, stack);
 
     // (g) the HTTPRoutes the apiserver holds, served by Envoy Gateway: the split and the header rule counted.
     if (gateway) {
@@ -1129,10 +1134,12 @@ async function compareKubernetes(
   ops: ConfigOp[],
   cluster: KubeCluster,
   previous: string | undefined,
+  stack: EngineStack,
 ): Promise<void> {
   const rendered = JSON.parse(
     await node([...renderArgs(dir, program, ops, previous), "--only", "kubernetes", "--output", "json"]),
   ) as Json[];
+  await compareRegisteredInputs(where, stack, rendered);
   for (const object of rendered) {
     const meta = object.metadata as Json;
     const isPatch = object.kind === "Settings";
@@ -1174,6 +1181,57 @@ async function compareKubernetes(
   const others = program.namespaces.length ? extra.filter((o) => !otherProgramsOwn(o, program)) : extra;
   if (others.length)
     fail(where, `the apiserver holds objects the render does not: ${others.map(objectId).join(", ")}`);
+}
+
+/** What the Kubernetes provider adds to a resource's inputs on its own: its managed-by label. */
+function withoutProviderAdditions(inputs: Json, rendered: Json | undefined): Json {
+  const meta = (inputs.metadata ?? {}) as Json;
+  const labels = { ...((meta.labels ?? {}) as Json) };
+  const renderedLabels = ((rendered?.metadata as Json | undefined)?.labels ?? {}) as Json;
+  if (
+    labels["app.kubernetes.io/managed-by"] === "pulumi" &&
+    !("app.kubernetes.io/managed-by" in renderedLabels)
+  )
+    delete labels["app.kubernetes.io/managed-by"];
+  const metadata: Json = { ...meta, labels };
+  if (Object.keys(labels).length === 0) delete metadata.labels;
+  return { ...inputs, metadata };
+}
+
+/**
+ * The inputs the engine registered for each Kubernetes object of the stack (`pulumi stack export`) against what
+ * render prints for the same config: the same objects, and each one's inputs equal both ways (nothing missing,
+ * nothing more), but for the provider's own managed-by label.
+ */
+async function compareRegisteredInputs(where: string, stack: EngineStack, rendered: Json[]): Promise<void> {
+  const exported = JSON.parse(await stack.pulumi(["stack", "export", "--stack", stack.stack])) as {
+    deployment?: { resources?: Array<{ type: string; custom?: boolean; delete?: boolean; inputs?: Json }> };
+  };
+  const registered = (exported.deployment?.resources ?? []).filter(
+    (r) =>
+      r.custom === true && r.delete !== true && r.type.startsWith("kubernetes:") && r.inputs !== undefined,
+  );
+  const byId = new Map(rendered.map((o) => [objectId(o), o]));
+  const seen = new Set<string>();
+  for (const r of registered) {
+    const inputs = r.inputs as Json;
+    const id = objectId(inputs);
+    seen.add(id);
+    const expected = byId.get(id);
+    if (!expected) {
+      fail(where, `the engine registered ${id} (${r.type}), which the render does not print`);
+      continue;
+    }
+    const actual = withoutProviderAdditions(inputs, expected);
+    const diffs = [...missingOrDifferent(expected, actual), ...missingOrDifferent(actual, expected)];
+    if (diffs.length)
+      fail(
+        where,
+        `${id}: the engine's inputs differ from the render: ${[...new Set(diffs)].slice(0, 5).join("; ")}`,
+      );
+  }
+  for (const id of byId.keys())
+    if (!seen.has(id)) fail(where, `render prints ${id}, which the engine did not register`);
 }
 
 function withoutProviderDirectives(annotations: unknown): Json | undefined {
