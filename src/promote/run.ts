@@ -72,7 +72,10 @@ export interface StepReport {
   /** Milliseconds the update took. */
   upMs: number;
   checks: CheckReport[];
-  /** `pass`, `fail`, `applied` (rollback, finalize) or `failed update`. */
+  /**
+   * `pass`, `pass after hold` (a failed check held the weight, a later one passed), `fail` (rolled back from here),
+   * `stopped`, `applied` (rollback, finalize) or `failed update`.
+   */
   verdict: string;
 }
 
@@ -258,7 +261,11 @@ export async function promote(stack: PromotionStack, options: PromotionOptions):
     }
     last = weight;
     step.verdict = "pass";
-    for (let i = 0; i < analysis.iterations; i++) {
+    // As Flagger does: the weight advances after `iterations` passing checks at this step; a failed check holds it
+    // here (it counts toward the threshold and is checked again), so a sick canary never gets more traffic.
+    // Bounded: every failed check brings the rollback one closer.
+    let passed = 0;
+    while (passed < analysis.iterations) {
       const before = source ? await source.snapshot() : undefined;
       await sleep(analysis.intervalMs, options.signal);
       if (options.signal?.aborted) {
@@ -272,8 +279,9 @@ export async function promote(stack: PromotionStack, options: PromotionOptions):
       step.checks.push({ window, results, ok });
       const verdict = decide(analysis.threshold, failed, results);
       failed = verdict.failed;
-      if (!ok) step.verdict = "fail";
+      if (ok) passed++;
       if (verdict.decision === Decision.Rollback) {
+        step.verdict = "fail";
         log(lineOf(step));
         const bad = results.find((r) => !r.ok)!;
         const rollback = await update("rollback", 0, setWeight(0));
@@ -287,7 +295,15 @@ export async function promote(stack: PromotionStack, options: PromotionOptions):
           (rollback ? "; rolled back to 0 %" : `; the rollback failed too: ${report.message ?? ""}`);
         return report;
       }
+      if (!ok) {
+        const bad = results.find((r) => !r.ok)!;
+        log(
+          `${step.kind} ${weight} %: held · ${bad.check} ${bad.observed}, limit ${bad.limit} ` +
+            `(${failed} of ${analysis.threshold} failed check(s)); checked again in ${analysis.intervalMs / 1000} s`,
+        );
+      }
     }
+    if (step.checks.some((c) => !c.ok)) step.verdict = "pass after hold";
     log(lineOf(step));
   }
 

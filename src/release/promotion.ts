@@ -263,7 +263,9 @@ export function nextReleaseState(
     if (plan.phase === ReleasePhase.HeaderTesting) tested = canary;
     else if (previous !== undefined && headerTested(previous, canary)) tested = canary;
   }
-  const trail = [...(previous?.trail ?? []), describeStep(current)].slice(-TRAIL_LENGTH);
+  // A step canaryForce let through stays marked in the trail after `forced` goes with the next update.
+  const line = forced.length > 0 ? `${describeStep(current)} (forced)` : describeStep(current);
+  const trail = [...(previous?.trail ?? []), line].slice(-TRAIL_LENGTH);
   const state: ReleaseState = { current, trail };
   if (previous !== undefined) state.previous = previous.current;
   if (tested !== undefined) state.headerTested = tested;

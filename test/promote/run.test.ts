@@ -102,19 +102,40 @@ describe("promote", () => {
     );
   });
 
-  test("with threshold 2, one bad window is tolerated and the second rolls back", async () => {
+  test("with threshold 2, a failed check holds the weight and the second failed check rolls back", async () => {
     const stack = new FakeStack(releaseConfig);
     const series = [healthy[0], broken[0], healthy[0], broken[0]];
-    const report = await promote(
-      stack,
-      options({ analysis: { ...analysis, threshold: 2 }, metrics: () => recordedSource(series) }),
-    );
-    assert.deepEqual(stack.deployed, [10, 25, 50, 100, 0]);
+    const o = options({ analysis: { ...analysis, threshold: 2 }, metrics: () => recordedSource(series) });
+    const report = await promote(stack, o);
+    // 10 % passes; at 25 % the first failed check holds the weight (no update), the next check passes and 50 % follows;
+    // the second failed check, at 50 %, rolls back. The canary never gets more traffic right after a failed check.
+    assert.deepEqual(stack.deployed, [10, 25, 50, 0]);
     assert.equal(report.outcome, PromotionOutcome.RolledBack);
     assert.deepEqual(
-      report.steps.map((s) => s.verdict),
-      ["pass", "fail", "pass", "fail", "applied"],
+      report.steps.map((s) => [s.weight, s.verdict, s.checks.map((c) => c.ok)]),
+      [
+        [10, "pass", [true]],
+        [25, "pass after hold", [false, true]],
+        [50, "fail", [false]],
+        [0, "applied", []],
+      ],
     );
+    assert.ok(
+      o.lines.includes(
+        "step 25 %: held · request-success-rate 50.0 %, limit >= 99 % (1 of 2 failed check(s)); checked again in 30 s",
+      ),
+      o.lines.join("\n"),
+    );
+    assert.match(report.message ?? "", /at 50 %: observed 50\.0 %.*\(2 failed check\(s\), threshold 2\)/);
+  });
+
+  test("a canary that keeps failing at one weight is rolled back there, never advanced", async () => {
+    const stack = new FakeStack(releaseConfig);
+    const o = options({ analysis: { ...analysis, threshold: 3 }, metrics: () => recordedSource(broken) });
+    const report = await promote(stack, o);
+    assert.deepEqual(stack.deployed, [10, 0]);
+    assert.equal(report.steps[0].checks.length, 3);
+    assert.equal(o.waited.length, 3);
   });
 
   test("started again, it goes on from the weight the stack deployed", async () => {

@@ -27,6 +27,9 @@ const SPECS: Record<string, ReleaseSpec> = {
   shifted: { service, stableVersion: "v1", canaryVersion: "v2", canaryWeight: 100, header },
   finalize: { service, stableVersion: "v2" },
   rollback: { service, stableVersion: "v1", canaryVersion: "v2", canaryWeight: 0, header },
+  // The next canary, once v2 is the stable version.
+  "v3 header-testing": { service, stableVersion: "v2", canaryVersion: "v3", canaryWeight: 0, header },
+  "v3 weighted 10": { service, stableVersion: "v2", canaryVersion: "v3", canaryWeight: 10, header },
 };
 
 /** The state a deployment of `name` leaves, deployed after `before` (or first). */
@@ -41,7 +44,11 @@ const FROM: Record<string, ReleaseState> = {
   "header-testing": deployed("header-testing", deployed("stable")),
   "standby after header testing": deployed("standby", deployed("header-testing", deployed("stable"))),
   "weighted 10": deployed("weighted 10", deployed("header-testing")),
+  "weighted 35": deployed("weighted 35", deployed("weighted 10", deployed("header-testing"))),
+  "weighted 50": deployed("weighted 50", deployed("weighted 10", deployed("header-testing"))),
   shifted: deployed("shifted", deployed("weighted 50", deployed("header-testing"))),
+  finalized: deployed("finalize", deployed("shifted", deployed("weighted 50", deployed("header-testing")))),
+  "rolled back from 50": deployed("rollback", deployed("weighted 50", deployed("header-testing"))),
 };
 
 const POLICIES: Record<string, PromotionPolicy | undefined> = {
@@ -54,25 +61,79 @@ const POLICIES: Record<string, PromotionPolicy | undefined> = {
 const TARGETS = Object.keys(SPECS);
 const JUMPS = ["weighted 35", "weighted 50", "shifted", "finalize"];
 const LIVE = ["weighted 10", "weighted 35", "weighted 50", "shifted", "finalize"];
+const V3 = ["v3 header-testing", "v3 weighted 10"];
+/** Every target that gives v1, retired by the finalize, traffic again. */
+const BACK_TO_V1 = [
+  "stable",
+  "standby",
+  "header-testing",
+  "weighted 10",
+  "weighted 35",
+  "weighted 50",
+  "rollback",
+];
 
 /** The targets each policy refuses from each previous deployment: written out, not derived. */
 const REFUSED: Record<string, Record<string, string[]>> = {
-  stable: { none: [], "maxStep 25": JUMPS, requireHeaderTesting: LIVE, both: LIVE },
-  standby: { none: [], "maxStep 25": JUMPS, requireHeaderTesting: LIVE, both: LIVE },
-  "header-testing": { none: [], "maxStep 25": JUMPS, requireHeaderTesting: [], both: JUMPS },
+  // v2 never took traffic nor went through header testing: v2 (and v3) gain 100 or 90 points at once.
+  stable: {
+    none: [],
+    "maxStep 25": [...JUMPS, ...V3],
+    requireHeaderTesting: [...LIVE, ...V3],
+    both: [...LIVE, ...V3],
+  },
+  standby: {
+    none: [],
+    "maxStep 25": [...JUMPS, ...V3],
+    requireHeaderTesting: [...LIVE, ...V3],
+    both: [...LIVE, ...V3],
+  },
+  "header-testing": {
+    none: [],
+    "maxStep 25": [...JUMPS, ...V3],
+    requireHeaderTesting: ["v3 weighted 10"],
+    both: [...JUMPS, ...V3],
+  },
   "standby after header testing": {
     none: [],
-    "maxStep 25": JUMPS,
-    requireHeaderTesting: [],
-    both: JUMPS,
+    "maxStep 25": [...JUMPS, ...V3],
+    requireHeaderTesting: ["v3 weighted 10"],
+    both: [...JUMPS, ...V3],
   },
   "weighted 10": {
     none: [],
-    "maxStep 25": ["weighted 50", "shifted", "finalize"],
-    requireHeaderTesting: [],
-    both: ["weighted 50", "shifted", "finalize"],
+    "maxStep 25": ["weighted 50", "shifted", "finalize", ...V3],
+    requireHeaderTesting: ["v3 weighted 10"],
+    both: ["weighted 50", "shifted", "finalize", ...V3],
   },
-  shifted: { none: [], "maxStep 25": [], requireHeaderTesting: [], both: [] },
+  "weighted 35": {
+    none: [],
+    "maxStep 25": ["shifted", "finalize", ...V3],
+    requireHeaderTesting: ["v3 weighted 10"],
+    both: ["shifted", "finalize", ...V3],
+  },
+  "weighted 50": {
+    none: [],
+    "maxStep 25": ["shifted", "finalize", ...V3],
+    requireHeaderTesting: ["v3 weighted 10"],
+    both: ["shifted", "finalize", ...V3],
+  },
+  // v2 at 100 %: a finalize or the next canary's header testing moves nothing; v3 still needs header testing.
+  shifted: { none: [], "maxStep 25": [], requireHeaderTesting: ["v3 weighted 10"], both: ["v3 weighted 10"] },
+  // v1 is retired: giving it traffic again is a new version at full size; the next canary starts from header testing.
+  finalized: {
+    none: [],
+    "maxStep 25": BACK_TO_V1,
+    requireHeaderTesting: [...BACK_TO_V1, "v3 weighted 10"],
+    both: [...BACK_TO_V1, "v3 weighted 10"],
+  },
+  // Back at 0 %, v2 tested: it climbs again from 0 under maxStep.
+  "rolled back from 50": {
+    none: [],
+    "maxStep 25": [...JUMPS, ...V3],
+    requireHeaderTesting: ["v3 weighted 10"],
+    both: [...JUMPS, ...V3],
+  },
 };
 
 describe("promotion policy over the phase graph", () => {
