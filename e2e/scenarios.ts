@@ -268,8 +268,8 @@ const DEV: Program[] = [
   },
 ];
 
-// The Gateway API programs: the kube-apiserver holds the standard CRDs (with their CEL rules); no Gateway API
-// implementation runs here, so the walk checks the engine's steps and the objects read back, not traffic.
+// The Gateway API programs: the kube-apiserver holds the standard CRDs (with their CEL rules); the routes of the
+// programs with `gateway` are served by Envoy Gateway and their traffic counted.
 export const GATEWAY_API_PROGRAMS: Program[] = [
   {
     dir: "examples/gateway-api-petstore",
@@ -290,7 +290,7 @@ export const GATEWAY_API_PROGRAMS: Program[] = [
     stack: "dev",
     engineConfig: [],
     namespaces: ["gateway-system"],
-    steps: [{ name: "gateway with a listener per team", config: [], changes: ["create Gateway"] }],
+    steps: [{ name: "gateway, the teams' namespaces allowed", config: [], changes: ["create Gateway"] }],
     keepUp: true,
   },
   {
@@ -396,7 +396,68 @@ const GATEWAY_API_PROD: Program[] = [
   },
 ];
 
-export const PROGRAMS: Program[] = [...DEV, ...GATEWAY_API_PROGRAMS, ...PROD, ...GATEWAY_API_PROD];
+/**
+ * kgateway's route delegation (prod stacks only): the platform's parent HTTPRoute per team and the team's route
+ * attached to it, accepted by the apiserver with the CRDs' CEL rules and walked by the engine. Envoy Gateway does
+ * not implement delegation, so no traffic is counted for them.
+ */
+const DELEGATION: Program[] = [
+  {
+    dir: "examples/gateway-api-delegation/platform",
+    stack: "prod",
+    engineConfig: [],
+    namespaces: ["gateway-system"],
+    steps: [
+      {
+        name: "gateway and a parent route per team",
+        config: [],
+        changes: ["create Gateway", "create HTTPRoute", "create HTTPRoute"],
+      },
+    ],
+    keepUp: true,
+  },
+  {
+    dir: "examples/gateway-api-delegation/team",
+    stack: "echo-prod",
+    engineConfig: [],
+    namespaces: ["echo"],
+    steps: [
+      {
+        name: "as committed",
+        config: [],
+        changes: [
+          "create Deployment",
+          "create Deployment",
+          "create HTTPRoute",
+          "create Service",
+          "create Service",
+          "create Service",
+        ],
+      },
+      {
+        name: "10 % before header testing",
+        config: [weight(10)],
+        changes: [],
+        refused: /canaryWeight: got 10; expected 0 for v2 until it has been deployed under header testing/,
+      },
+      {
+        name: "header testing",
+        config: [set("canaryHeader", "stage=canary"), weight(0)],
+        changes: routing("HTTPRoute"),
+      },
+      { name: "10 %", config: [weight(10)], changes: routing("HTTPRoute") },
+      { name: "rollback", config: [weight(0)], changes: routing("HTTPRoute") },
+    ],
+  },
+];
+
+export const PROGRAMS: Program[] = [
+  ...DEV,
+  ...GATEWAY_API_PROGRAMS,
+  ...PROD,
+  ...GATEWAY_API_PROD,
+  ...DELEGATION,
+];
 
 /**
  * `pulumi-canary promote` on the flagship's dev stack: v2 (healthy) from header testing through 10, 25, 50 and 100 %

@@ -1,6 +1,7 @@
 /**
  * Progressive delivery on Kubernetes as Pulumi components: blue/green workloads, Gloo Edge weighted routes and
- * delegated route tables, Consul traffic splits, driven by one stack config value.
+ * delegated route tables, Kubernetes Gateway API HTTPRoutes (kgateway, Envoy Gateway, Istio, ...), Consul traffic
+ * splits, driven by one stack config value.
  *
  * @packageDocumentation
  */
@@ -69,6 +70,7 @@ export {
   VersionedService,
   planVersionedService,
   type ContainerResources,
+  type PodSettings,
   type VersionedServiceArgs,
   type VersionedServicePlan,
   type VersionWorkloadArgs,
@@ -78,13 +80,20 @@ export {
 // Kubernetes Gateway API (kgateway, Envoy Gateway, Istio, ...): the platform's Gateway, a release's HTTPRoute.
 export {
   GATEWAY_API_LIMITS,
+  K8S_GATEWAY_API_GROUP,
   K8S_GATEWAY_API_VERSION,
   SHARED_GATEWAY_TYPE,
   SharedGateway,
+  TeamRouting,
   buildGateway,
   buildHttpRoute,
+  buildSharedGateway,
   buildVersionServices,
+  gatewayPathWithin,
+  gatewayPrefixesOverlap,
   hostnameMatches,
+  requireGatewayPath,
+  teamParentRouteName,
   versionServiceName,
   type GatewayHeaderModifier,
   type GatewayHeaderValue,
@@ -95,8 +104,11 @@ export {
   type GatewayRouteOptions,
   type GatewayRouteRule,
   type GatewayTeamArgs,
+  type GatewayTeamRoute,
+  type HttpRouteParentRef,
   type HttpRouteSpec,
   type SharedGatewayArgs,
+  type SharedGatewayObjects,
   type VersionServiceObject,
 } from "./gateway-api";
 

@@ -10,6 +10,7 @@ import {
   type Problem,
   type VersionWeight,
 } from "../release";
+import { nearKeys } from "../nearMiss";
 
 /** A release as read from stack config: the release fields plus the image of each version. */
 export interface ReleaseConfig {
@@ -205,7 +206,11 @@ export function parseReleaseConfig(raw: Raw, prefix = ""): ReleaseConfig {
   for (const k of Object.keys(raw)) {
     if (!KEYS.includes(k) && raw[k] !== undefined) {
       checks.check(() => {
-        throw new ValidationError(key(k), raw[k], `one of the release keys ${KEYS.join(", ")}`);
+        throw new ValidationError(
+          key(k),
+          raw[k],
+          `one of the release keys ${KEYS.join(", ")}${didYouMean(key, k, KEYS)}`,
+        );
       });
     }
   }
@@ -214,7 +219,7 @@ export function parseReleaseConfig(raw: Raw, prefix = ""): ReleaseConfig {
       throw new ValidationError(
         key("stableVersion"),
         undefined,
-        "the version that serves traffic now, e.g. `pulumi config set stableVersion v1`",
+        `the version that serves traffic now, e.g. \`${configCommand("set", key("stableVersion"), "v1")}\``,
       );
     }
     return requireDnsLabel(key("stableVersion"), raw.stableVersion);
@@ -354,38 +359,36 @@ function refuseNearMisses(namespace: string): void {
     if (!qualified.startsWith(`${namespace}:`)) continue;
     const key = qualified.slice(namespace.length + 1);
     if (KEYS.includes(key) || POLICY_KEYS.includes(key)) continue;
-    const near = [...KEYS, ...POLICY_KEYS].find((known) => isNearMiss(key, known));
-    if (near !== undefined) {
+    const hint = didYouMean((k) => k, key, [...KEYS, ...POLICY_KEYS]);
+    if (hint !== "") {
       problems.push({
         field: key,
         value: pulumi.runtime.allConfig()[qualified],
-        accepted: `one of the release keys ${[...KEYS, ...POLICY_KEYS].join(", ")} (did you mean ${near}? \`pulumi config rm ${key}\` and set ${near})`,
+        accepted: `one of the release keys ${[...KEYS, ...POLICY_KEYS].join(", ")}${hint}`,
       });
     }
   }
   if (problems.length > 0) throw ValidationError.of(problems);
 }
 
-/** Whether `key` differs from `known` by case only, or by at most two edits (for keys of 6 or more letters). */
-function isNearMiss(key: string, known: string): boolean {
-  if (key.toLowerCase() === known.toLowerCase()) return true;
-  return key.length >= 6 && editDistance(key.toLowerCase(), known.toLowerCase()) <= 2;
+/**
+ * For a key that is not a release key but near one (`canaryWieght`): ` (did you mean canaryWeight? ...)` naming
+ * both as written in config (`name` gives a key's config path) and the command that removes the misspelt one;
+ * "" when no known key is near.
+ */
+function didYouMean(name: (k: string) => string, key: string, known: readonly string[]): string {
+  const [near] = nearKeys(key, known);
+  if (near === undefined) return "";
+  return ` (did you mean ${name(near)}? \`${configCommand("rm", name(key))}\` and set ${name(near)})`;
 }
 
-/** Levenshtein distance, with transpositions of neighbours counted as one edit. */
-function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
-    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
-  );
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-    }
-  }
-  return d[a.length][b.length];
+/**
+ * The `pulumi config` command that sets (`value` given) or removes `key`, named as written in config: a key inside
+ * a structured value (`releases.payments.stableVersion`) takes `--path`.
+ */
+function configCommand(verb: "set" | "rm", key: string, value?: string): string {
+  const target = /[.[]/.test(key) ? `--path '${key}'` : key;
+  return `pulumi config ${verb} ${target}${value === undefined ? "" : ` ${value}`}`;
 }
 
 function readPath(config: pulumi.Config, path: string): Raw {
@@ -395,7 +398,7 @@ function readPath(config: pulumi.Config, path: string): Raw {
     throw new ValidationError(
       path,
       undefined,
-      `an object at config path ${path}, set with \`pulumi config set --path '${path}.stableVersion' v1\``,
+      `an object at config path ${path}, set with \`${configCommand("set", `${path}.stableVersion`, "v1")}\``,
     );
   }
   let node: unknown = parseStructured(config.name, top, text);

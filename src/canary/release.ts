@@ -6,12 +6,15 @@ import {
   buildHttpRoute,
   buildVersionServices,
   hostnameMatches,
+  K8S_GATEWAY_API_GROUP,
   type GatewayHttpRoute,
   type GatewayParentRef,
   type GatewayRouteOptions,
+  type HttpRouteParentRef,
   type VersionServiceObject,
 } from "../gateway-api/httproute";
-import { PathMatchKind, requirePathWithinPrefix } from "../gloo/delegation";
+import { TeamRouting, teamParentRouteName } from "../gateway-api/gateway";
+import { gatewayPathProblem, requireGatewayPath, requireGatewayPathWithin } from "../gateway-api/validate";
 import {
   buildConsulEntries,
   registerConsulDefaults,
@@ -35,9 +38,16 @@ import {
   type GlooVirtualService,
   type RouteArgs,
 } from "../gloo";
-import { planVersionedService, registerVersionedService, type ContainerResources } from "../kubernetes";
-import type { VersionedServicePlan } from "../kubernetes/workloads";
 import {
+  planVersionedService,
+  registerVersionedService,
+  requireEnv,
+  requireEnvSources,
+  type ContainerResources,
+} from "../kubernetes";
+import type { PodSettings, VersionedServicePlan } from "../kubernetes/workloads";
+import {
+  Checks,
   ValidationError,
   describeProblem,
   planRelease,
@@ -46,7 +56,15 @@ import {
   type VersionWeight,
 } from "../release";
 import { checkArguments } from "../arguments";
-import { claimObjects, consulClaims, domainClaims, objectClaim, workloadClaims, type Claim } from "../claims";
+import {
+  claimObjects,
+  consulClaims,
+  domainClaims,
+  objectClaim,
+  withPending,
+  workloadClaims,
+  type Claim,
+} from "../claims";
 import { requireDnsLabel, requireNonEmpty } from "../release/names";
 import { requireInteger } from "../release/validate";
 import { PendingInputs, type PendingInput } from "../release/pending";
@@ -80,8 +98,11 @@ export interface CanaryGlooArgs {
   shadowPercentage?: number;
   /** Name of the VirtualService object. Defaults to the service name. */
   virtualServiceName?: string;
-  /** Namespace of the VirtualService object. Defaults to `gloo-system`. */
-  virtualServiceNamespace?: string;
+  /**
+   * Namespace of the VirtualService object, one Gloo watches (e.g. the namespace of a Helm release of Gloo).
+   * Defaults to `gloo-system`.
+   */
+  virtualServiceNamespace?: pulumi.Input<string>;
   /**
    * Host names served. Defaults to `["*"]`, which only one VirtualService of a gateway may claim: give every
    * release of a program its own domains, or route through a `PlatformGateway` with `routeTable`.
@@ -100,8 +121,11 @@ export interface CanaryRouteTableArgs {
   team: string;
   /** The prefix the platform delegated to the team; `gloo.prefix` must lie within it. Defaults to `gloo.prefix`. */
   delegatedPrefix?: string;
-  /** Namespace of the RouteTable, the one the platform's delegation selects. Defaults to the release's namespace. */
-  namespace?: string;
+  /**
+   * Namespace of the RouteTable, the one the platform's delegation selects (e.g. a Namespace resource's
+   * `metadata.name`). Defaults to the release's namespace.
+   */
+  namespace?: pulumi.Input<string>;
   /** Name of the RouteTable object. Defaults to the service name. */
   name?: string;
   /** Order among the tables one delegating route selects (int32, ascending). Defaults to none. */
@@ -112,14 +136,20 @@ export interface CanaryRouteTableArgs {
 
 /** How a release is routed through a Kubernetes Gateway API implementation (kgateway, Envoy Gateway, Istio, ...). */
 export interface CanaryGatewayApiArgs {
-  /** The platform's Gateway the HTTPRoute attaches to (`parentRefs`). */
+  /**
+   * The platform's Gateway the HTTPRoute attaches to (`parentRefs`). With `team.routing` `Delegation` the route
+   * attaches to the team's parent HTTPRoute instead, in this Gateway's namespace.
+   */
   gateway: GatewayParentRef;
   /**
    * The hostname of the Gateway listener the route attaches to (`*.example.com`), when known: every host name of
    * `hostnames` must fall under it. Defaults to no check (the listener serves every host).
    */
   listenerHostname?: string;
-  /** Host names served. Defaults to every host the listener serves. */
+  /**
+   * Host names served. Defaults to every host the listener serves. Not with `team.routing` `Delegation`: the team's
+   * parent HTTPRoute holds them.
+   */
   hostnames?: string[];
   /** Path prefix routed to the service, e.g. `/petstore`. Defaults to `/` (or the team's prefix). */
   prefix?: string;
@@ -137,8 +167,22 @@ export interface CanaryGatewayApiArgs {
 export interface CanaryGatewayTeamArgs {
   /** Team name (a DNS label), put on the route as label `pulumi-canary/team`. */
   team: string;
-  /** The prefix the platform gave the team: the route's prefix must lie within it. */
+  /**
+   * The prefix the platform gave the team: the route's prefix must lie within it (whole path elements: `/foxtrot/api`
+   * lies within `/foxtrot`, `/foxtrotx` does not).
+   */
   prefix: string;
+  /**
+   * How the platform's `SharedGateway` routes the team (its `teamRouting`): with `Listener` the route attaches to the
+   * Gateway (`gateway`); with `Delegation` (kgateway) to the team's parent HTTPRoute in the Gateway's namespace,
+   * without host names (the parent holds them). Defaults to `Listener`.
+   */
+  routing?: TeamRouting;
+  /**
+   * Name of the team's parent HTTPRoute, with `routing` `Delegation` (the `SharedGateway`'s `parentRoutes` output).
+   * Defaults to `<gateway.name>-<team>`, the `SharedGateway`'s default. Not with `Listener`.
+   */
+  parentRoute?: string;
 }
 
 /** How a release is split inside the Consul service mesh. */
@@ -153,8 +197,11 @@ export interface CanaryConsulArgs {
   upstreams?: string[];
 }
 
-/** Arguments of {@link CanaryRelease}. The release fields match what `readReleaseConfig()` returns. */
-export interface CanaryReleaseArgs {
+/**
+ * Arguments of {@link CanaryRelease}. The release fields match what `readReleaseConfig()` returns; the pod settings
+ * are `VersionedService`'s.
+ */
+export interface CanaryReleaseArgs extends PodSettings {
   /** Service name (a DNS label starting with a letter): Deployments, Service, Upstreams and Consul entries are named after it. */
   service: string;
   /**
@@ -185,7 +232,10 @@ export interface CanaryReleaseArgs {
   configPath?: string;
   /** Container and Service port. Defaults to 8080. */
   port?: number;
-  /** Environment variables of every version's container. Defaults to none. */
+  /**
+   * Environment variables of every version's container, by name (a value may be a secret or another output).
+   * Defaults to none.
+   */
   env?: { [name: string]: pulumi.Input<string> };
   /** CPU / memory requests and limits of every version's container. Defaults to none. */
   resources?: ContainerResources;
@@ -196,20 +246,6 @@ export interface CanaryReleaseArgs {
   canaryReplicas?: number;
   /** Requests and limits of particular versions, by version, instead of `resources`. Defaults to none. */
   versionResources?: { [version: string]: ContainerResources };
-  /** Labels on the pods only (not `app` or `version`). Defaults to none. */
-  podLabels?: { [key: string]: pulumi.Input<string> };
-  /** Annotations on the pods (not Consul's). Defaults to none. */
-  podAnnotations?: { [key: string]: pulumi.Input<string> };
-  /** Service account the pods run as. Defaults to the namespace's `default`. */
-  serviceAccountName?: pulumi.Input<string>;
-  /** Liveness probe of every version's container. Defaults to none. */
-  livenessProbe?: k8s.types.input.core.v1.Probe;
-  /** Readiness probe of every version's container: a pod takes traffic once it passes. Defaults to none. */
-  readinessProbe?: k8s.types.input.core.v1.Probe;
-  /** Security context of every version's container. Defaults to none. */
-  securityContext?: k8s.types.input.core.v1.SecurityContext;
-  /** Security context of every version's pods. Defaults to none. */
-  podSecurityContext?: k8s.types.input.core.v1.PodSecurityContext;
   /**
    * What the stack deployed for this release last (from `readPreviousReleases()`): the update is judged against
    * it (`policy`), and a version that still took traffic is retired in an order Consul accepts. Defaults to none
@@ -302,6 +338,16 @@ export function planCanaryRelease(name: string, args: CanaryReleaseArgs): Canary
       message: "canaryForce is set but this update breaks no rule: remove it (pulumi config rm canaryForce)",
     });
   }
+  const policySet = args.policy?.maxStep !== undefined || args.policy?.requireHeaderTesting === true;
+  if (policySet && args.previous === undefined) {
+    notes.push({
+      warning: false,
+      message:
+        "no previous deployment of this release is known (a first deployment, or a program that does not pass " +
+        "`previous` from readPreviousReleases() and export `canaryReleases`): the promotion policy " +
+        `(${[args.policy?.maxStep !== undefined ? `maxStep ${args.policy.maxStep}` : "", args.policy?.requireHeaderTesting ? "requireHeaderTesting" : ""].filter((t) => t !== "").join(", ")}) judges nothing in this update`,
+    });
+  }
   // Values that are outputs of other resources are checked when they resolve; the plan holds placeholders.
   const pending = new PendingInputs();
   const namespace = pending.string("namespace", args.namespace ?? "default", (v) =>
@@ -330,6 +376,8 @@ export function planCanaryRelease(name: string, args: CanaryReleaseArgs): Canary
       requireNonEmpty(`gloo.domains[${i}]`, v, 'a host name, e.g. "petstore.example.com", or "*"', scope),
     ),
   );
+  const envValueFrom = requireEnvSources("envValueFrom", args.envValueFrom, scope);
+  const env = requireEnv("env", args.env, envValueFrom, scope);
   const workloads = planVersionedService(
     {
       service: release.service,
@@ -340,6 +388,7 @@ export function planCanaryRelease(name: string, args: CanaryReleaseArgs): Canary
       podLabels: pendingValues(pending, "podLabels", args.podLabels, "a label value"),
       podAnnotations: pendingValues(pending, "podAnnotations", args.podAnnotations, "an annotation value"),
       serviceAccountName: args.serviceAccountName,
+      envValueFrom,
       livenessProbe: args.livenessProbe,
       readinessProbe: args.readinessProbe,
       securityContext: args.securityContext,
@@ -351,7 +400,7 @@ export function planCanaryRelease(name: string, args: CanaryReleaseArgs): Canary
           version === release.canaryVersion && args.canaryReplicas !== undefined
             ? args.canaryReplicas
             : args.replicas,
-        env: args.env,
+        env,
         resources: args.versionResources?.[version] ?? args.resources,
       })),
     },
@@ -405,7 +454,12 @@ export function planCanaryRelease(name: string, args: CanaryReleaseArgs): Canary
         {
           team: rt.team,
           prefix: rt.delegatedPrefix ?? prefix,
-          namespace: rt.namespace ?? namespace,
+          namespace:
+            rt.namespace === undefined
+              ? namespace
+              : pending.string("gloo.routeTable.namespace", rt.namespace, (v) =>
+                  requireDnsLabel("gloo.routeTable.namespace", v, scope),
+                ),
           name: rt.name ?? release.service,
           weight: rt.weight,
           labels: rt.labels,
@@ -420,7 +474,12 @@ export function planCanaryRelease(name: string, args: CanaryReleaseArgs): Canary
       const built = virtualServiceObjects(
         {
           name: g.virtualServiceName ?? release.service,
-          namespace: g.virtualServiceNamespace,
+          namespace:
+            g.virtualServiceNamespace === undefined
+              ? undefined
+              : pending.string("gloo.virtualServiceNamespace", g.virtualServiceNamespace, (v) =>
+                  requireDnsLabel("gloo.virtualServiceNamespace", v, scope),
+                ),
           domains,
           upstreams: refs,
           routes: [route],
@@ -561,7 +620,9 @@ export class CanaryRelease extends pulumi.ComponentResource {
     this.weights = pulumi.output(plan.status.weights);
     this.versions = pulumi.output(plan.status.versions);
     this.headerRoute = pulumi.output(plan.status.headerRoute);
-    this.state = pulumi.output(plan.status.state);
+    // The state resolves only once every child is in place: when an update fails, the stack output the next update
+    // reads back (`canaryReleases`) keeps what the last successful update deployed.
+    this.state = settledWith(childResources(children), plan.status.state);
     for (const note of plan.notes) {
       if (note.warning) void pulumi.log.warn(note.message, this);
       else void pulumi.log.info(note.message, this);
@@ -580,7 +641,30 @@ export class CanaryRelease extends pulumi.ComponentResource {
   }
 }
 
-/** Checks the Gateway API block of a release and builds its HTTPRoute and version Services. */
+/** Every resource a release registers. */
+function childResources(c: CanaryReleaseChildren): pulumi.CustomResource[] {
+  const optional = [c.virtualService, c.routeTable, c.upstreamGroup, c.httpRoute];
+  const consulEntries = c.consulEntries
+    ? [c.consulEntries.defaults, c.consulEntries.resolver, c.consulEntries.splitter, c.consulEntries.router]
+    : [];
+  return [
+    ...Object.values(c.deployments),
+    c.service,
+    ...Object.values(c.upstreams),
+    ...Object.values(c.versionServices),
+    ...[...optional, ...consulEntries].filter((r): r is NonNullable<typeof r> => r !== undefined),
+  ];
+}
+
+/** `value`, once every resource of `resources` was created or updated (never, when one of them fails). */
+function settledWith<T>(resources: pulumi.CustomResource[], value: T): pulumi.Output<T> {
+  return pulumi.all(resources.map((r) => r.id)).apply(() => value);
+}
+
+/**
+ * Checks the Gateway API block of a release and builds its HTTPRoute and version Services, reporting every problem
+ * of the block at once.
+ */
 function planGatewayApi(
   release: ReleasePlan,
   g: CanaryGatewayApiArgs,
@@ -588,47 +672,89 @@ function planGatewayApi(
   port: number,
   scope: string,
 ): NonNullable<CanaryReleasePlan["gatewayApi"]> {
-  const at = `${scope}: gatewayApi`;
-  const prefix = requirePathPrefix("gatewayApi.prefix", g.prefix ?? g.team?.prefix ?? "/", at);
+  const checks = new Checks();
+  const fail = (field: string, value: unknown, accepted: string) =>
+    checks.check(() => {
+      throw new ValidationError(field, value, accepted, scope);
+    });
+  const prefix = g.prefix ?? g.team?.prefix ?? "/";
+  let parentRefs: HttpRouteParentRef[] = [g.gateway];
   if (g.team) {
-    requireDnsLabel("gatewayApi.team.team", g.team.team, at);
-    const teamPrefix = requirePathPrefix("gatewayApi.team.prefix", g.team.prefix, at);
-    requirePathWithinPrefix(
-      g.team.team,
-      teamPrefix,
-      "gatewayApi",
-      { kind: PathMatchKind.Prefix, value: prefix },
-      at,
-    );
+    const team = g.team;
+    checks.check(() => requireDnsLabel("gatewayApi.team.team", team.team, scope));
+    const teamPrefix = checks.check(() => requireGatewayPath("gatewayApi.team.prefix", team.prefix, scope));
+    // An invalid prefix is reported once, by the route's own checks.
+    if (teamPrefix !== undefined && gatewayPathProblem(prefix) === undefined) {
+      checks.check(() => requireGatewayPathWithin(team.team, teamPrefix, "gatewayApi.prefix", prefix, scope));
+    }
+    const routing = team.routing ?? TeamRouting.Listener;
+    if (!(Object.values(TeamRouting) as unknown[]).includes(routing)) {
+      fail(
+        "gatewayApi.team.routing",
+        routing,
+        `one of ${Object.values(TeamRouting)
+          .map((r) => `"${r}"`)
+          .join(", ")} (TeamRouting.Listener or TeamRouting.Delegation), as the SharedGateway's teamRouting`,
+      );
+    } else if (routing === TeamRouting.Delegation) {
+      // The release's route hangs under the team's parent HTTPRoute, in the Gateway's namespace.
+      const gatewayName: unknown = g.gateway?.name;
+      if (team.parentRoute === undefined && typeof gatewayName !== "string") {
+        fail(
+          "gatewayApi.gateway.name",
+          gatewayName,
+          "the Gateway's name: the team's parent HTTPRoute is named <gateway>-<team> unless gatewayApi.team.parentRoute says otherwise",
+        );
+      }
+      parentRefs = [
+        {
+          group: K8S_GATEWAY_API_GROUP,
+          kind: "HTTPRoute",
+          name: team.parentRoute ?? teamParentRouteName(String(gatewayName), team.team),
+          ...(g.gateway?.namespace !== undefined ? { namespace: g.gateway.namespace } : {}),
+          ...(g.gateway?.sectionName !== undefined ? { sectionName: g.gateway.sectionName } : {}),
+        },
+      ];
+    } else if (team.parentRoute !== undefined) {
+      fail(
+        "gatewayApi.team.parentRoute",
+        team.parentRoute,
+        "no parent route with team routing Listener (the route attaches to the Gateway); it names the team's parent HTTPRoute, with routing Delegation",
+      );
+    }
   }
-  if (g.listenerHostname !== undefined) {
-    (g.hostnames ?? []).forEach((host, i) => {
-      if (!hostnameMatches(g.listenerHostname, host)) {
-        throw new ValidationError(
+  const delegated = parentRefs[0].kind === "HTTPRoute";
+  if (g.listenerHostname !== undefined && !delegated && Array.isArray(g.hostnames)) {
+    // Host names that are not DNS names are reported by the route's own checks.
+    g.hostnames.forEach((host: unknown, i) => {
+      if (typeof host === "string" && !hostnameMatches(g.listenerHostname, host)) {
+        fail(
           `gatewayApi.hostnames[${i}]`,
           host,
           `a host name the listener's hostname "${g.listenerHostname}" serves (the Gateway would not attach the route for it)`,
-          at,
         );
       }
     });
   }
-  const route = buildHttpRoute(
-    release,
-    {
-      name: g.routeName ?? release.service,
-      namespace,
-      parentRefs: [g.gateway],
-      hostnames: g.hostnames,
-      prefix,
-      port,
-      options: g.options,
-      shadowPercentage: g.shadowPercentage,
-      labels: g.team ? { "pulumi-canary/team": g.team.team } : undefined,
-    },
-    at,
+  const route = checks.check(() =>
+    buildHttpRoute(
+      release,
+      {
+        name: g.routeName ?? release.service,
+        namespace,
+        parentRefs,
+        hostnames: g.hostnames,
+        prefix,
+        port,
+        options: g.options,
+        shadowPercentage: g.shadowPercentage,
+        labels: g.team ? { "pulumi-canary/team": g.team.team } : undefined,
+      },
+      scope,
+    ),
   );
-  return { route, services: buildVersionServices(release, namespace, port) };
+  checks.done();
+  return { route: route!, services: buildVersionServices(release, namespace, port) };
 }
 
 /** A map of string values, each plain value kept and each output replaced by a placeholder (checked when resolved). */
@@ -688,7 +814,8 @@ function canaryReleaseClaims(plan: CanaryReleasePlan): Claim[] {
   if (plan.consul) {
     claims.push(...consulClaims("service", plan.consul, "one release per Consul service: another `service`"));
   }
-  return claims;
+  // Objects named after outputs (a Namespace's name, a domain) are compared once those resolve.
+  return withPending(claims, [...plan.pending, ...plan.workloads.pending]);
 }
 
 /** The Consul config entries of a release, as registered. */

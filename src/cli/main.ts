@@ -18,6 +18,7 @@ import { runProgram } from "../render/run";
 import { formatTable, trafficRows } from "../render/table";
 import { automationStack } from "../promote/automation";
 import { promoteCommand, PROMOTE_USAGE, type StackOpener } from "./promote";
+import { promoteInOwnGroup } from "./promote-group";
 
 const USAGE = `Usage: pulumi-canary render [DIR] --stack NAME [--config KEY=VALUE]... [--remove KEY]...
                               [--output yaml|json|table] [--only kubernetes|gloo|gateway-api|consul] [--consul-dir DIR]
@@ -32,7 +33,8 @@ of Pulumi.yaml, else the nearest package.json's entry point.
   -c, --config KEY=VALUE  set one config value, as "pulumi config set KEY VALUE" would (repeatable); a KEY
                           with "." or "[" is a path into a structured value, as with "--path"
                           (e.g. releases.payments.canaryWeight=25, images.v2=registry/app:2)
-  -r, --remove KEY        remove a config value, as "pulumi config rm [--path] KEY" would (repeatable)
+  -r, --remove KEY        remove a config value, as "pulumi config rm [--path] KEY" would (repeatable); a KEY
+                          that is not set is refused, with the keys near it
   -o, --output FORMAT     yaml (default): a multi-document stream, Kubernetes objects first
                           json: one JSON array
                           table: the traffic split (which requests go to which version, what share)
@@ -76,7 +78,8 @@ export interface CliStreams {
 
 /**
  * Runs the command line; returns the exit code. Output goes to stdout only when everything succeeded; errors and
- * warnings go to stderr.
+ * warnings go to stderr. (The command line's `promote` runs in a process of its own, see `promoteInOwnGroup`; here
+ * it runs in this process, without a stop on Ctrl-C.)
  */
 export async function main(
   argv: string[],
@@ -84,14 +87,19 @@ export async function main(
   open: StackOpener = automationStack,
 ): Promise<number> {
   try {
-    if (argv[0] === "promote") return await promoteWithCtrlC(argv.slice(1), streams, open);
+    if (argv[0] === "promote") return await promoteCommand(argv.slice(1), streams, open);
     const text = await run(argv, streams.stderr);
     streams.stdout.write(text);
     return 0;
   } catch (err) {
-    streams.stderr.write(`pulumi-canary: ${describeError(err)}\n`);
-    return err instanceof UsageError ? 2 : 1;
+    return reportError(err, streams.stderr);
   }
+}
+
+/** Prints a command's error on `stderr` as `main` does; returns the exit code: 2 for a usage error, else 1. */
+export function reportError(err: unknown, stderr: { write(text: string): unknown }): number {
+  stderr.write(`pulumi-canary: ${describeError(err)}\n`);
+  return err instanceof UsageError ? 2 : 1;
 }
 
 /**
@@ -189,26 +197,6 @@ export async function run(
   }
 }
 
-/**
- * `promote` with Ctrl-C: the first stops the promotion after the current update (the stack keeps the last
- * applied step); the engine, which gets the same signal, finishes its update as it does for `pulumi up`.
- */
-async function promoteWithCtrlC(argv: string[], streams: CliStreams, open: StackOpener): Promise<number> {
-  const controller = new AbortController();
-  const onSignal = (): void => {
-    if (!controller.signal.aborted) {
-      streams.stderr.write("pulumi-canary: stopping after the current update (Ctrl-C)\n");
-    }
-    controller.abort();
-  };
-  process.on("SIGINT", onSignal);
-  try {
-    return await promoteCommand(argv, streams, open, controller.signal);
-  } finally {
-    process.off("SIGINT", onSignal);
-  }
-}
-
 /** The stack outputs of `--previous FILE`: a JSON object, as `pulumi stack output --json` prints. */
 function readStackOutputs(file: string): Record<string, unknown> {
   let text: string;
@@ -274,8 +262,15 @@ function parseArgsMessage(err: Error & { code?: string }): string {
 }
 
 /** Whether `err` is one of the SDK's error classes (by the SDK's own check, which works across SDK copies). */
-function isSdkError(kind: "RunError" | "InputPropertiesError", err: unknown): boolean {
-  return kind === "RunError" ? pulumi.RunError.isInstance(err) : pulumi.InputPropertiesError.isInstance(err);
+function isSdkError(kind: "RunError" | "InputPropertiesError" | "InputPropertyError", err: unknown): boolean {
+  switch (kind) {
+    case "RunError":
+      return pulumi.RunError.isInstance(err);
+    case "InputPropertiesError":
+      return pulumi.InputPropertiesError.isInstance(err);
+    default:
+      return pulumi.InputPropertyError.isInstance(err);
+  }
 }
 
 /** Errors that list the problems of arguments, one per line: all their lines are printed. */
@@ -306,6 +301,13 @@ function describeError(err: unknown): string {
   if (err instanceof TypeCheckError) return err.message;
   const named = (names: ReadonlySet<string>) => names.has(err.name) || names.has(err.constructor.name);
   if (named(PROBLEM_LIST_ERRORS) || isSdkError("InputPropertiesError", err)) return err.message.trim();
+  if (isSdkError("InputPropertyError", err)) {
+    // The reason, as the engine prints it: the SDK prefixes the message with the resource property it was
+    // serializing (`error serializing property "metadata": ...`), which is not the argument that was refused.
+    const { propertyPath, reason } = err as pulumi.InputPropertyError;
+    const line = reason.split("\n")[0];
+    return line.includes(`${propertyPath}:`) ? line : `${propertyPath}: ${line}`;
+  }
   if (named(ONE_LINE_ERRORS) || isSdkError("RunError", err)) return first;
   // tsx (esbuild) names the file, line and column of a syntax error in its message.
   if (/^Transform failed with \d+ error/.test(err.message)) return err.message.trim();
@@ -331,7 +333,8 @@ function packageVersion(): string {
 }
 
 if (require.main === module) {
-  void main(process.argv.slice(2)).then((code) => {
+  const argv = process.argv.slice(2);
+  void (argv[0] === "promote" ? promoteInOwnGroup(argv.slice(1)) : main(argv)).then((code) => {
     process.exitCode = code;
   });
 }

@@ -21,7 +21,8 @@ canaryWeight in the stack's config and runs "pulumi up" (Automation API, the pul
 --interval and checks the canary, --iterations times; after the last step, --finalize makes the canary the
 stable version. When --threshold checks have failed, it sets the weight to 0, runs "pulumi up" and exits 1
 with the check, the value seen and the limit. Started again, it goes on from the weight the stack holds.
-Ctrl-C stops after the current update (exit 130); the stack keeps the last applied step.
+Ctrl-C stops after the current update (exit 130); the stack keeps the last applied step. A second Ctrl-C
+cancels the update in flight, as in "pulumi up" (exit 1).
 
 Every setting may be kept in the stack's config instead, under canaryAnalysis (camelCase names: interval,
 iterations, threshold, stepWeight, maxWeight, minRequests, minSuccessRate, maxLatency, percentile, envoyAdmin,

@@ -1,16 +1,24 @@
 // The release model on the Kubernetes Gateway API (v1, standard channel): an HTTPRoute per release, with the header
 // canary rule and the weighted rule, attached to a platform Gateway; a Service per version as the backends. Pure:
 // plain objects in, plain objects out, no Pulumi.
+import { PORT_NAME } from "../kubernetes/workloads";
 import { Checks, ValidationError } from "../release/errors";
-import { requireDnsLabel, requireHeaderName, requireNonEmpty } from "../release/names";
+import { requireDnsLabel } from "../release/names";
 import type { ReleasePlan } from "../release/plan";
-import { requirePathPrefix } from "../gloo/delegation";
+import {
+  GATEWAY_API_LIMITS,
+  requireGatewayDuration,
+  requireGatewayHeaderName,
+  requireGatewayHeaderValue,
+  requireGatewayHostname,
+  requireGatewayPath,
+} from "./validate";
 
 /** The API version of every Gateway API object built here. */
 export const K8S_GATEWAY_API_VERSION = "gateway.networking.k8s.io/v1";
 
-/** The standard CRDs' limits (v1.7.0): rules, backendRefs per rule and hostnames per route. */
-export const GATEWAY_API_LIMITS = { rules: 16, backendRefs: 16, hostnames: 16, parentRefs: 32 };
+/** The API group of the Gateway API's kinds (`Gateway`, `HTTPRoute`). */
+export const K8S_GATEWAY_API_GROUP = "gateway.networking.k8s.io";
 
 /** A Gateway (listener) an HTTPRoute attaches to. */
 export interface GatewayParentRef {
@@ -54,15 +62,35 @@ export interface GatewayRouteOptions {
   backendTimeout?: string;
 }
 
+/**
+ * What an HTTPRoute attaches to: a Gateway (the default kind) or, with kgateway route delegation, the parent HTTPRoute
+ * that hands it a prefix.
+ */
+export interface HttpRouteParentRef {
+  /** `gateway.networking.k8s.io`, the group of both kinds. Defaults to it. */
+  group?: string;
+  /** `Gateway` or `HTTPRoute`. Defaults to `Gateway`. */
+  kind?: string;
+  /** The parent's name. */
+  name: string;
+  /** The parent's namespace. Defaults to the route's namespace. */
+  namespace?: string;
+  /** The Gateway listener's name, to attach to one listener only (Gateways only). */
+  sectionName?: string;
+}
+
 /** What {@link buildHttpRoute} needs beside the release plan. */
 export interface HttpRouteSpec {
   /** The HTTPRoute's name. */
   name: string;
   /** The HTTPRoute's namespace: the release's, so its backendRefs need no ReferenceGrant. */
   namespace: string;
-  /** The Gateways it attaches to. */
-  parentRefs: GatewayParentRef[];
-  /** Host names it serves; must fall under a listener's hostname. Defaults to every host the listener serves. */
+  /** The Gateways (or the one parent HTTPRoute, with kgateway delegation) it attaches to. */
+  parentRefs: HttpRouteParentRef[];
+  /**
+   * Host names it serves; must fall under a listener's hostname. Defaults to every host the listener serves. None
+   * under a parent HTTPRoute, which holds them.
+   */
   hostnames?: string[];
   /** The path prefix routed to the release. */
   prefix: string;
@@ -86,7 +114,7 @@ export interface GatewayHttpRoute {
   metadata: { name: string; namespace: string; labels?: { [key: string]: string } };
   /** The parent Gateway (and listener), the hostnames and the rules. */
   spec: {
-    parentRefs: { name: string; namespace?: string; sectionName?: string }[];
+    parentRefs: { group?: string; kind?: string; name: string; namespace?: string; sectionName?: string }[];
     hostnames?: string[];
     rules: GatewayRouteRule[];
   };
@@ -114,8 +142,6 @@ export function versionServiceName(service: string, version: string): string {
   return `${service}-${version}`;
 }
 
-const DURATION = /^([0-9]{1,5}(h|m|s|ms)){1,4}$/;
-
 /**
  * Builds the release's HTTPRoute. Rules, in order: the header canary rule (path prefix and the exact header, to the
  * canary's Service) when the plan has a header route, then the weighted rule (path prefix, a backendRef per version
@@ -125,15 +151,24 @@ const DURATION = /^([0-9]{1,5}(h|m|s|ms)){1,4}$/;
  * (HTTPRoute spec, "Rule precedence"), so the header rule wins over the weighted rule for requests carrying the
  * header, whatever the order of the rules.
  *
- * Throws a {@link ValidationError} naming the field, the value and what is accepted, with every problem of the call.
+ * Throws a {@link ValidationError} naming the field, the value and what is accepted, with every problem of the call:
+ * the limits of the v1.7.0 standard CRDs and the CEL rules a JSON-schema check cannot see (path rules,
+ * `backendRequest` at most `request`, a header name given once per modifier).
  */
 export function buildHttpRoute(plan: ReleasePlan, spec: HttpRouteSpec, scope?: string): GatewayHttpRoute {
   const checks = new Checks();
   const name = checks.check(() => requireDnsLabel("gatewayApi.routeName", spec.name, scope));
-  const prefix = checks.check(() => requirePathPrefix("gatewayApi.prefix", spec.prefix, scope));
+  const prefix = checks.check(() => requireGatewayPath("gatewayApi.prefix", spec.prefix, scope));
   checks.check(() => checkParentRefs(spec.parentRefs, scope));
-  const hostnames = checks.check(() => checkHostnames(spec.hostnames, scope));
-  checks.check(() => checkOptions(spec.options, scope));
+  const delegated =
+    Array.isArray(spec.parentRefs) && spec.parentRefs.some((ref) => ref?.kind === "HTTPRoute");
+  const hostnames = checkHostnames(checks, spec.hostnames, delegated, scope);
+  checkOptions(checks, spec.options, scope);
+  if (plan.headerRoute) {
+    const header = plan.headerRoute.header;
+    checks.check(() => requireGatewayHeaderName("header.name", header.name, scope));
+    checks.check(() => requireGatewayHeaderValue("header.value", header.value, scope));
+  }
   const shadow = spec.shadowPercentage;
   if (
     shadow !== undefined &&
@@ -213,6 +248,8 @@ export function buildHttpRoute(plan: ReleasePlan, spec: HttpRouteSpec, scope?: s
     },
     spec: {
       parentRefs: spec.parentRefs.map((p) => ({
+        ...(p.group !== undefined ? { group: p.group } : {}),
+        ...(p.kind !== undefined ? { kind: p.kind } : {}),
         name: p.name,
         ...(p.namespace !== undefined ? { namespace: p.namespace } : {}),
         ...(p.sectionName !== undefined ? { sectionName: p.sectionName } : {}),
@@ -224,51 +261,106 @@ export function buildHttpRoute(plan: ReleasePlan, spec: HttpRouteSpec, scope?: s
   return route;
 }
 
+/** Checks the parents: Gateways, or one parent HTTPRoute (kgateway delegation). */
 function checkParentRefs(refs: unknown, scope?: string): void {
   if (!Array.isArray(refs) || refs.length === 0 || refs.length > GATEWAY_API_LIMITS.parentRefs) {
     throw new ValidationError(
       "gatewayApi.gateway",
       refs,
-      'the Gateway the route attaches to, e.g. { name: "platform", namespace: "gateway-system" }',
+      `the Gateway the route attaches to, e.g. { name: "platform", namespace: "gateway-system" } (1 to ${GATEWAY_API_LIMITS.parentRefs} parents)`,
       scope,
     );
   }
-  refs.forEach((ref: GatewayParentRef, i) => {
+  const checks = new Checks();
+  let routes = 0;
+  refs.forEach((ref: HttpRouteParentRef, i) => {
+    const route = ref?.kind === "HTTPRoute";
+    if (route) routes++;
     const at = refs.length === 1 ? "gatewayApi.gateway" : `gatewayApi.gateways[${i}]`;
-    requireDnsLabel(`${at}.name`, ref?.name, scope);
-    if (ref.namespace !== undefined) requireDnsLabel(`${at}.namespace`, ref.namespace, scope);
-    if (ref.sectionName !== undefined) requireDnsLabel(`${at}.sectionName`, ref.sectionName, scope);
+    if (ref?.group !== undefined && ref.group !== K8S_GATEWAY_API_GROUP) {
+      checks.check(() => {
+        throw new ValidationError(`${at}.group`, ref.group, `"${K8S_GATEWAY_API_GROUP}"`, scope);
+      });
+    }
+    if (ref?.kind !== undefined && ref.kind !== "Gateway" && ref.kind !== "HTTPRoute") {
+      checks.check(() => {
+        throw new ValidationError(
+          `${at}.kind`,
+          ref.kind,
+          '"Gateway", or "HTTPRoute" (a parent route)',
+          scope,
+        );
+      });
+    }
+    // A parent route's name is the team's (`gatewayApi.team.parentRoute`, by default `<gateway>-<team>`); its
+    // namespace is the Gateway's.
+    checks.check(() =>
+      requireDnsLabel(route ? "gatewayApi.team.parentRoute" : `${at}.name`, ref?.name, scope),
+    );
+    if (ref?.namespace !== undefined)
+      checks.check(() => requireDnsLabel(`${at}.namespace`, ref.namespace, scope));
+    if (ref?.sectionName !== undefined) {
+      checks.check(() => {
+        if (!route) return requireDnsLabel(`${at}.sectionName`, ref.sectionName, scope);
+        throw new ValidationError(
+          "gatewayApi.gateway.sectionName",
+          ref.sectionName,
+          "no sectionName under a parent HTTPRoute (team routing Delegation): the parent route attaches to the Gateway's listeners",
+          scope,
+        );
+      });
+    }
   });
+  if (routes > 0 && refs.length > 1) {
+    checks.check(() => {
+      throw new ValidationError(
+        "gatewayApi.gateway",
+        refs,
+        "one parent HTTPRoute alone (team routing Delegation), not beside Gateways",
+        scope,
+      );
+    });
+  }
+  checks.done();
 }
 
-/** A host name as the Gateway API takes it: a DNS name, optionally with a leading `*.` label; no IP, no port. */
-const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
-function checkHostnames(hostnames: unknown, scope?: string): string[] | undefined {
+function checkHostnames(
+  checks: Checks,
+  hostnames: unknown,
+  delegated: boolean,
+  scope?: string,
+): string[] | undefined {
   if (hostnames === undefined) return undefined;
+  if (delegated) {
+    checks.check(() => {
+      throw new ValidationError(
+        "gatewayApi.hostnames",
+        hostnames,
+        "no host names under a parent HTTPRoute (team routing Delegation): the team's parent route holds them (SharedGateway teams[].hostnames)",
+        scope,
+      );
+    });
+    return undefined;
+  }
   if (
     !Array.isArray(hostnames) ||
     hostnames.length === 0 ||
     hostnames.length > GATEWAY_API_LIMITS.hostnames
   ) {
-    throw new ValidationError(
-      "gatewayApi.hostnames",
-      hostnames,
-      `1 to ${GATEWAY_API_LIMITS.hostnames} host names, or none to serve every host the listener serves`,
-      scope,
-    );
-  }
-  return hostnames.map((h, i) => {
-    if (typeof h !== "string" || !HOSTNAME.test(h) || h.length > 253) {
+    checks.check(() => {
       throw new ValidationError(
-        `gatewayApi.hostnames[${i}]`,
-        h,
-        'a lower-case DNS name, optionally starting with "*.", e.g. "petstore.example.com" (no IP address, port or bare "*")',
+        "gatewayApi.hostnames",
+        hostnames,
+        `1 to ${GATEWAY_API_LIMITS.hostnames} host names, or none to serve every host the listener serves`,
         scope,
       );
-    }
-    return h;
-  });
+    });
+    return undefined;
+  }
+  const checked = hostnames.map((h, i) =>
+    checks.check(() => requireGatewayHostname(`gatewayApi.hostnames[${i}]`, h, scope)),
+  );
+  return checked.every((h) => h !== undefined) ? (checked as string[]) : undefined;
 }
 
 /** Whether a route's host name falls under a listener's (an absent listener hostname matches every host). */
@@ -280,41 +372,100 @@ export function hostnameMatches(listener: string | undefined, route: string): bo
   return listener === route;
 }
 
-function checkHeaders(field: string, m: GatewayHeaderModifier | undefined, scope?: string): void {
+/**
+ * Checks one header modifier: every name and value as the CRD takes them, at most 16 entries per list, and each
+ * header name (case-insensitive, as HTTP compares them) given once across `set`, `add` and `remove`: the CRD keys
+ * `set` and `add` by name, and a header both set and removed, or set and added, has no single meaning.
+ */
+function checkHeaders(
+  checks: Checks,
+  field: string,
+  m: GatewayHeaderModifier | undefined,
+  scope?: string,
+): void {
   if (m === undefined) return;
-  for (const kind of ["set", "add"] as const) {
-    (m[kind] ?? []).forEach((h, i) => {
-      requireHeaderName(`${field}.${kind}[${i}].name`, h?.name, scope);
-      requireNonEmpty(`${field}.${kind}[${i}].value`, h?.value, "a header value", scope);
+  const seen = new Map<string, string>();
+  const once = (at: string, name: unknown) => {
+    if (typeof name !== "string") return;
+    const key = name.toLowerCase();
+    const first = seen.get(key);
+    if (first !== undefined) {
+      checks.check(() => {
+        throw new ValidationError(
+          at,
+          name,
+          `a header name not already given in this modifier (${first}); names are case-insensitive, and each header is set, added or removed once`,
+          scope,
+        );
+      });
+    } else {
+      seen.set(key, at);
+    }
+  };
+  for (const kind of ["set", "add", "remove"] as const) {
+    const list: unknown = m[kind];
+    if (list === undefined) continue;
+    if (!Array.isArray(list) || list.length > GATEWAY_API_LIMITS.headerModifierEntries) {
+      checks.check(() => {
+        throw new ValidationError(
+          `${field}.${kind}`,
+          Array.isArray(list) ? `${list.length} entries` : list,
+          `at most ${GATEWAY_API_LIMITS.headerModifierEntries} entries (the HTTPRoute CRD's limit)`,
+          scope,
+        );
+      });
+      continue;
+    }
+    list.forEach((entry: unknown, i) => {
+      if (kind === "remove") {
+        const at = `${field}.remove[${i}]`;
+        if (checks.check(() => requireGatewayHeaderName(at, entry, scope)) !== undefined) once(at, entry);
+        return;
+      }
+      const h = entry as GatewayHeaderValue | undefined;
+      const at = `${field}.${kind}[${i}].name`;
+      if (checks.check(() => requireGatewayHeaderName(at, h?.name, scope)) !== undefined) once(at, h?.name);
+      checks.check(() => requireGatewayHeaderValue(`${field}.${kind}[${i}].value`, h?.value, scope));
     });
   }
-  (m.remove ?? []).forEach((h, i) => requireHeaderName(`${field}.remove[${i}]`, h, scope));
 }
 
-function checkOptions(options: GatewayRouteOptions | undefined, scope?: string): void {
+function checkOptions(checks: Checks, options: GatewayRouteOptions | undefined, scope?: string): void {
   if (options === undefined) return;
-  if (options.prefixRewrite !== undefined)
-    requirePathPrefix("gatewayApi.options.prefixRewrite", options.prefixRewrite, scope);
-  checkHeaders("gatewayApi.options.requestHeaders", options.requestHeaders, scope);
-  checkHeaders("gatewayApi.options.responseHeaders", options.responseHeaders, scope);
+  if (options.prefixRewrite !== undefined) {
+    checks.check(() => requireGatewayPath("gatewayApi.options.prefixRewrite", options.prefixRewrite, scope));
+  }
+  checkHeaders(checks, "gatewayApi.options.requestHeaders", options.requestHeaders, scope);
+  checkHeaders(checks, "gatewayApi.options.responseHeaders", options.responseHeaders, scope);
+  const ms: { timeout?: number; backendTimeout?: number } = {};
   for (const key of ["timeout", "backendTimeout"] as const) {
     const v = options[key];
-    if (v !== undefined && (typeof v !== "string" || !DURATION.test(v))) {
-      throw new ValidationError(
-        `gatewayApi.options.${key}`,
-        v,
-        'a Gateway API duration: whole numbers with h, m, s or ms, e.g. "10s" or "1m30s"',
-        scope,
-      );
-    }
+    if (v !== undefined)
+      ms[key] = checks.check(() => requireGatewayDuration(`gatewayApi.options.${key}`, v, scope));
   }
   if (options.backendTimeout !== undefined && options.timeout === undefined) {
-    throw new ValidationError(
-      "gatewayApi.options.timeout",
-      undefined,
-      "a request timeout beside backendTimeout (the standard CRD requires backendRequest <= request)",
-      scope,
-    );
+    checks.check(() => {
+      throw new ValidationError(
+        "gatewayApi.options.timeout",
+        undefined,
+        "a request timeout beside backendTimeout (the standard CRD requires backendRequest <= request)",
+        scope,
+      );
+    });
+  } else if (
+    ms.timeout !== undefined &&
+    ms.backendTimeout !== undefined &&
+    ms.timeout !== 0 &&
+    ms.backendTimeout > ms.timeout
+  ) {
+    checks.check(() => {
+      throw new ValidationError(
+        "gatewayApi.options.backendTimeout",
+        options.backendTimeout,
+        `a backend timeout no longer than timeout "${options.timeout}" (the HTTPRoute CRD's rule: backendRequest <= request, unless request is "0s")`,
+        scope,
+      );
+    });
   }
 }
 
@@ -394,7 +545,7 @@ export function buildVersionServices(
     },
     spec: {
       selector: { app: plan.service, version },
-      ports: [{ name: "http", port, targetPort: "http", protocol: "TCP" }],
+      ports: [{ name: PORT_NAME, port, targetPort: PORT_NAME, protocol: "TCP" }],
     },
   }));
 }

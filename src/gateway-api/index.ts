@@ -1,2 +1,3 @@
+export * from "./validate";
 export * from "./httproute";
 export * from "./gateway";

@@ -51,8 +51,39 @@ export interface VersionWorkloadArgs {
   upstreams?: string[];
 }
 
+/** Settings of every version's pods and container, shared by `VersionedService` and `CanaryRelease`. */
+export interface PodSettings {
+  /**
+   * Labels on the pods only, e.g. for a network policy (not `app` or `version`); values may be outputs, checked once
+   * they resolve. Defaults to none.
+   */
+  podLabels?: { [key: string]: pulumi.Input<string> };
+  /**
+   * Annotations on the pods, e.g. for a metrics scraper (not Consul's, which this package sets); values may be
+   * outputs, checked once they resolve. Defaults to none.
+   */
+  podAnnotations?: { [key: string]: pulumi.Input<string> };
+  /** Service account the pods run as. Defaults to the namespace's `default`. */
+  serviceAccountName?: pulumi.Input<string>;
+  /**
+   * Environment variables of every version's container whose value comes from a source, by variable name: a map of
+   * name to Kubernetes `valueFrom` (`secretKeyRef`, `configMapKeyRef`, `fieldRef` or `resourceFieldRef`), e.g.
+   * `{ DB_PASSWORD: { secretKeyRef: { name: "db", key: "password" } } }`. A name may not be in `env`
+   * too. Defaults to none.
+   */
+  envValueFrom?: { [name: string]: pulumi.Input<k8s.types.input.core.v1.EnvVarSource> };
+  /** Liveness probe of every version's container, e.g. an `httpGet` on `/health`. Defaults to none. */
+  livenessProbe?: k8s.types.input.core.v1.Probe;
+  /** Readiness probe of every version's container: a pod takes traffic once it passes. Defaults to none. */
+  readinessProbe?: k8s.types.input.core.v1.Probe;
+  /** Security context of every version's container, e.g. `{ runAsNonRoot: true }`. Defaults to none. */
+  securityContext?: k8s.types.input.core.v1.SecurityContext;
+  /** Security context of every version's pods, e.g. `{ fsGroup: 2000 }`. Defaults to none. */
+  podSecurityContext?: k8s.types.input.core.v1.PodSecurityContext;
+}
+
 /** Arguments of `VersionedService`: one service, the versions it runs. */
-export interface VersionedServiceArgs {
+export interface VersionedServiceArgs extends PodSettings {
   /** Service name, a DNS label starting with a letter: the Kubernetes Service, the `app` label, the Consul service. */
   service: string;
   /**
@@ -80,26 +111,6 @@ export interface VersionedServiceArgs {
    * they resolve. Defaults to none.
    */
   labels?: { [key: string]: pulumi.Input<string> };
-  /**
-   * Labels on the pods only, e.g. for a network policy (not `app` or `version`); values may be outputs, checked once
-   * they resolve. Defaults to none.
-   */
-  podLabels?: { [key: string]: pulumi.Input<string> };
-  /**
-   * Annotations on the pods, e.g. for a metrics scraper (not Consul's, which this package sets); values may be
-   * outputs, checked once they resolve. Defaults to none.
-   */
-  podAnnotations?: { [key: string]: pulumi.Input<string> };
-  /** Service account the pods run as. Defaults to the namespace's `default`. */
-  serviceAccountName?: pulumi.Input<string>;
-  /** Liveness probe of every version's container, e.g. an `httpGet` on `/health`. Defaults to none. */
-  livenessProbe?: k8s.types.input.core.v1.Probe;
-  /** Readiness probe of every version's container: a pod takes traffic once it passes. Defaults to none. */
-  readinessProbe?: k8s.types.input.core.v1.Probe;
-  /** Security context of every version's container, e.g. `{ runAsNonRoot: true }`. Defaults to none. */
-  securityContext?: k8s.types.input.core.v1.SecurityContext;
-  /** Security context of every version's pods, e.g. `{ fsGroup: 2000 }`. Defaults to none. */
-  podSecurityContext?: k8s.types.input.core.v1.PodSecurityContext;
 }
 
 /** A validated version with every default applied. */
@@ -129,6 +140,10 @@ export interface VersionedServicePlan {
 
 const SERVICE_NAME = /^[a-z]([a-z0-9-]*[a-z0-9])?$/;
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+const ENV_NAME_TEXT =
+  "environment variable names of letters, digits, '_', '-' and '.', not starting with a digit";
+/** The fields of a Kubernetes `EnvVarSource`, exactly one of which a source sets. */
+const ENV_SOURCES = ["configMapKeyRef", "fieldRef", "fileKeyRef", "resourceFieldRef", "secretKeyRef"];
 const UPSTREAM = /^[A-Za-z0-9_.-]+:(\d{1,5})(:[A-Za-z0-9_-]+)?$/;
 const TAG = /^[^,\s]+$/;
 const IMAGE_TEXT = 'a container image such as "nginx:1.27"';
@@ -212,6 +227,9 @@ export function planVersionedService(args: VersionedServiceArgs, scope?: string)
     );
   }
 
+  const envValueFrom = requireEnvSources("envValueFrom", args.envValueFrom, scope);
+  const sources = Object.entries(envValueFrom);
+
   if (!Array.isArray(args.versions) || args.versions.length === 0) {
     throw new ValidationError("versions", args.versions, "at least one version", scope);
   }
@@ -249,17 +267,7 @@ export function planVersionedService(args: VersionedServiceArgs, scope?: string)
     if (!Number.isInteger(replicas) || replicas < 0) {
       throw new ValidationError(`${field}.replicas`, replicas, "a whole number of at least 0", scope);
     }
-    const env = Object.entries(v.env ?? {});
-    env.forEach(([name]) => {
-      if (!ENV_NAME.test(name)) {
-        throw new ValidationError(
-          `${field}.env`,
-          name,
-          "environment variable names of letters, digits, '_', '-' and '.', not starting with a digit",
-          scope,
-        );
-      }
-    });
+    const env = Object.entries(requireEnv(`${field}.env`, v.env, envValueFrom, scope));
     const tags = v.tags ?? [];
     tags.forEach((tag, j) => {
       if (typeof tag !== "string" || !TAG.test(tag)) {
@@ -274,7 +282,14 @@ export function planVersionedService(args: VersionedServiceArgs, scope?: string)
       name: service,
       image,
       ports: [{ name: PORT_NAME, containerPort: port }],
-      ...(env.length > 0 ? { env: env.map(([name, value]) => ({ name, value })) } : {}),
+      ...(env.length > 0 || sources.length > 0
+        ? {
+            env: [
+              ...env.map(([name, value]) => ({ name, value })),
+              ...sources.map(([name, valueFrom]) => ({ name, valueFrom })),
+            ],
+          }
+        : {}),
       ...(v.resources !== undefined ? { resources: { ...v.resources } } : {}),
       ...(args.livenessProbe !== undefined ? { livenessProbe: args.livenessProbe } : {}),
       ...(args.readinessProbe !== undefined ? { readinessProbe: args.readinessProbe } : {}),
@@ -328,6 +343,63 @@ export function planVersionedService(args: VersionedServiceArgs, scope?: string)
     },
     pending: pending.list,
   };
+}
+
+/**
+ * Checks environment variable names: letters, digits, `_`, `-` and `.`, not starting with a digit, and none also in
+ * `sources` (the variables taken from `envValueFrom`). Returns `env`.
+ */
+export function requireEnv(
+  field: string,
+  env: { [name: string]: pulumi.Input<string> } | undefined,
+  sources: { readonly [name: string]: unknown },
+  scope?: string,
+): { [name: string]: pulumi.Input<string> } {
+  for (const name of Object.keys(env ?? {})) {
+    if (!ENV_NAME.test(name)) throw new ValidationError(field, name, ENV_NAME_TEXT, scope);
+    if (Object.hasOwn(sources, name)) {
+      throw new ValidationError(
+        field,
+        name,
+        `a name not also in envValueFrom: ${name} is in ${field} and envValueFrom (a variable takes its value from env or its source from envValueFrom, not both)`,
+        scope,
+      );
+    }
+  }
+  return env ?? {};
+}
+
+/**
+ * Checks environment variable sources, by variable name: names as `env` takes them, and each plain source a
+ * Kubernetes `EnvVarSource` setting exactly one of its fields (a source that is an output is left to Kubernetes).
+ * Returns them.
+ */
+export function requireEnvSources(
+  field: string,
+  given: { [name: string]: pulumi.Input<k8s.types.input.core.v1.EnvVarSource> } | undefined,
+  scope?: string,
+): { [name: string]: pulumi.Input<k8s.types.input.core.v1.EnvVarSource> } {
+  if (given === undefined) return {};
+  if (typeof given !== "object" || given === null || Array.isArray(given)) {
+    throw new ValidationError(field, given, "a map of environment variable name to source", scope);
+  }
+  for (const [name, source] of Object.entries(given)) {
+    if (!ENV_NAME.test(name)) throw new ValidationError(field, name, ENV_NAME_TEXT, scope);
+    if (isPending(source)) continue;
+    const set =
+      typeof source === "object" && source !== null && !Array.isArray(source)
+        ? Object.entries(source).filter(([, v]) => v !== undefined)
+        : undefined;
+    if (set === undefined || set.length !== 1 || !ENV_SOURCES.includes(set[0][0])) {
+      throw new ValidationError(
+        `${field}.${name}`,
+        source,
+        `a Kubernetes env var source setting exactly one of ${ENV_SOURCES.join(", ")}, e.g. { secretKeyRef: { name: "db", key: "password" } }`,
+        scope,
+      );
+    }
+  }
+  return given;
 }
 
 /** Throws a {@link ValidationError} unless `value` is a string; returns it. */

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { asJsonObject, isJsonObject } from "../json";
+import { nearKeys } from "../nearMiss";
 import { RenderError } from "./errors";
 
 /** A Pulumi project directory as render reads it. */
@@ -114,9 +115,18 @@ function applyChange(
   change: ConfigChange,
 ): void {
   const { namespace, rest } = splitNamespace(project, change.key);
-  const segments = parsePath(change.key, rest);
+  const flag = change.value === undefined ? "--remove" : "--config";
+  const segments = parsePath(`${flag} ${change.key}`, rest);
   const full = `${namespace}:${segments[0]}`;
   const secret = secretKeys.indexOf(full);
+  // What the user wrote before the key: `ns:` or nothing.
+  const written = change.key.slice(0, change.key.length - rest.length);
+  if (change.value === undefined && !(full in config)) {
+    const set = Object.keys(config)
+      .filter((k) => k.startsWith(`${namespace}:`))
+      .map((k) => k.slice(namespace.length + 1));
+    throw notSet(change.key, written, [], segments[0], set);
+  }
   if (segments.length === 1) {
     if (change.value === undefined) delete config[full];
     else config[full] = change.value;
@@ -124,7 +134,7 @@ function applyChange(
     return;
   }
   if (secret >= 0)
-    throw new RenderError(`--config ${change.key}: ${full} is a secret; render cannot change part of it`);
+    throw new RenderError(`${flag} ${change.key}: ${full} is a secret; render cannot change part of it`);
   const current = config[full];
   let root: unknown;
   if (current !== undefined) {
@@ -134,18 +144,68 @@ function applyChange(
       root = undefined;
     }
     if (root === null || typeof root !== "object") {
-      throw new RenderError(`--config ${change.key}: ${full} holds "${current}", not a structured value`);
+      throw new RenderError(`${flag} ${change.key}: ${full} holds "${current}", not a structured value`);
     }
-  } else if (change.value === undefined) {
-    return;
   }
-  root = setPath(root, segments.slice(1), change.value, change.key);
+  if (change.value === undefined) {
+    // As `pulumi config rm --path`, a removal never creates the objects on the way; unlike it, a path that is not
+    // set is refused: it is most likely misspelt, and the render would silently show the config unchanged.
+    let node: unknown = root;
+    for (const [i, segment] of segments.slice(1).entries()) {
+      const keys = childKeys(node);
+      if (!keys.includes(segment)) throw notSet(change.key, written, segments.slice(0, i + 1), segment, keys);
+      node = (node as Record<string | number, unknown>)[segment];
+    }
+  }
+  root = setPath(root, segments.slice(1), change.value, `${flag} ${change.key}`);
   if (root === undefined) delete config[full];
   else config[full] = JSON.stringify(root);
 }
 
-/** Splits `a.b[0].c` into ["a", "b", 0, "c"]; a key without `.` or `[` is one segment. */
-function parsePath(original: string, key: string): Array<string | number> {
+/** The keys (or indexes) below a structured config value; none below a plain one. */
+function childKeys(node: unknown): Array<string | number> {
+  if (Array.isArray(node)) return node.map((_, i) => i);
+  return node !== null && typeof node === "object" ? Object.keys(node) : [];
+}
+
+/**
+ * The error for `--remove KEY` of a key or path that is not set: names it as written (`prefix` is the `ns:` the
+ * key was written with, if any) and what is set beside it: the near keys when it looks misspelt, else all.
+ */
+function notSet(
+  original: string,
+  prefix: string,
+  parent: Array<string | number>,
+  missing: string | number,
+  siblings: Array<string | number>,
+): RenderError {
+  const name = (segment: string | number): string => `${prefix}${formatPath([...parent, segment])}`;
+  const near =
+    typeof missing === "string"
+      ? nearKeys(
+          missing,
+          siblings.filter((k): k is string => typeof k === "string"),
+        )
+      : [];
+  const where = parent.length === 0 ? "here" : `in ${prefix}${formatPath(parent)}`;
+  const hint =
+    near.length > 0
+      ? `; did you mean ${near.map(name).join(" or ")}?`
+      : siblings.length > 0
+        ? `; set ${where}: ${siblings.map(name).join(", ")}`
+        : `; nothing is set ${where}`;
+  return new RenderError(`--remove ${original}: ${name(missing)} is not set${hint}`);
+}
+
+/** `["a", "b", 0, "c"]` as `a.b[0].c`. */
+function formatPath(segments: Array<string | number>): string {
+  return segments
+    .map((s, i) => (typeof s === "number" ? `[${s}]` : /[.[\]]/.test(s) ? `["${s}"]` : i === 0 ? s : `.${s}`))
+    .join("");
+}
+
+/** Splits `a.b[0].c` into ["a", "b", 0, "c"]; a key without `.` or `[` is one segment. `option` is how errors name the change. */
+function parsePath(option: string, key: string): Array<string | number> {
   const segments: Array<string | number> = [];
   const re = /([^.[\]]+)|\[(\d+)\]|\["([^"]*)"\]/gy;
   let index = 0;
@@ -153,12 +213,12 @@ function parsePath(original: string, key: string): Array<string | number> {
     if (key[index] === "." && index > 0) index++;
     re.lastIndex = index;
     const m = re.exec(key);
-    if (!m) throw new RenderError(`--config ${original}: "${key}" is not a config key or path`);
+    if (!m) throw new RenderError(`${option}: "${key}" is not a config key or path`);
     segments.push(m[2] !== undefined ? Number(m[2]) : (m[1] ?? m[3]));
     index = re.lastIndex;
   }
   if (segments.length === 0 || typeof segments[0] !== "string") {
-    throw new RenderError(`--config ${original}: a path starts with a key name`);
+    throw new RenderError(`${option}: a path starts with a key name`);
   }
   return segments;
 }
@@ -171,7 +231,7 @@ function setPath(
   node: unknown,
   segments: Array<string | number>,
   value: string | undefined,
-  original: string,
+  option: string,
 ): unknown {
   const [head, ...tail] = segments;
   const container: Record<string, unknown> | unknown[] =
@@ -183,10 +243,10 @@ function setPath(
         ? []
         : {};
   if (typeof head === "number" && !Array.isArray(container)) {
-    throw new RenderError(`--config ${original}: [${head}] indexes a list, but the value there is an object`);
+    throw new RenderError(`${option}: [${head}] indexes a list, but the value there is an object`);
   }
   if (typeof head === "string" && Array.isArray(container)) {
-    throw new RenderError(`--config ${original}: "${head}" names a key, but the value there is a list`);
+    throw new RenderError(`${option}: "${head}" names a key, but the value there is a list`);
   }
   const slot = container as Record<string | number, unknown>;
   if (tail.length === 0) {
@@ -197,7 +257,7 @@ function setPath(
       slot[head] = typedValue(value);
     }
   } else {
-    const inner = setPath(slot[head], tail, value, original);
+    const inner = setPath(slot[head], tail, value, option);
     if (inner === undefined) delete slot[head];
     else slot[head] = inner;
   }

@@ -56,6 +56,11 @@ export interface Recording {
    * alive while it runs. Call it once the program is done.
    */
   close(): void;
+  /**
+   * Forgets the registrations still waiting once the program has failed (on an output that rejected, they never
+   * complete), so that the SDK does not report them as leaked promises when the process exits.
+   */
+  abandon(): void;
 }
 
 interface CallbackRef {
@@ -174,15 +179,20 @@ export async function startRecording(pulumi: PulumiSdk, options: RecordingOption
   };
 
   const waitForRPCs = (pulumi.runtime as unknown as { waitForRPCs: () => Promise<void> }).waitForRPCs;
+  const store = (): { callbacks?: { shutdown?(): void }; leakCandidates?: Set<unknown> } => {
+    const sdk = createRequire(path.join(options.sdkFrom ?? __dirname, "index.js"));
+    return (sdk("@pulumi/pulumi/runtime/state") as { getStore(): ReturnType<typeof store> }).getStore();
+  };
   return {
     resources,
     close: () => {
-      const sdk = createRequire(path.join(options.sdkFrom ?? __dirname, "index.js"));
-      const store = (
-        sdk("@pulumi/pulumi/runtime/state") as { getStore(): { callbacks?: { shutdown?(): void } } }
-      ).getStore();
-      store.callbacks?.shutdown?.();
-      store.callbacks = undefined;
+      const state = store();
+      state.callbacks?.shutdown?.();
+      state.callbacks = undefined;
+    },
+    abandon: () => {
+      const state = store();
+      if (state.leakCandidates !== undefined) state.leakCandidates = new Set();
     },
     settle: async () => {
       // Registrations can trigger further registrations (components created inside apply): wait until quiet.

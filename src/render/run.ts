@@ -34,7 +34,8 @@ export interface RunOptions {
 /**
  * Runs the Pulumi TypeScript (or JavaScript) program in `dir` under Pulumi's mock runtime: no engine, no
  * providers, no cluster, no network. Anything the program prints goes to stderr. Call once per process: the
- * Pulumi runtime and the module cache are process-wide.
+ * Pulumi runtime and the module cache are process-wide. While it runs, it is the process's only listener of
+ * `unhandledRejection`: a rejection is the program's failure, which it throws (the first one) once the run stops.
  */
 export async function runProgram(options: RunOptions): Promise<ProgramRun> {
   const dir = path.resolve(options.dir);
@@ -79,11 +80,17 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
     stackOutputs: options.stackOutputs,
   });
 
+  // A rejection nothing handles (an `InputPropertyError` from an output that resolved to a value a component
+  // refuses, an error thrown in an apply callback) fails the program, as the SDK's runner fails it. Registrations
+  // waiting on the rejected output never complete: waiting stops at the first failure.
   const failures: unknown[] = [];
+  let failed: () => void = () => undefined;
+  const failure = new Promise<void>((resolve) => (failed = resolve));
   const onRejection = (reason: unknown): void => {
     failures.push(reason);
+    failed();
   };
-  process.on("unhandledRejection", onRejection);
+  const restoreRejections = takeRejections(onRejection);
   const cwd = process.cwd();
   const restoreConsole = sendConsoleToStderr();
   let exported: unknown;
@@ -98,8 +105,8 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
     const loaded = requireFromProgram(files.main) as unknown;
     const entry =
       typeof loaded === "function" ? loaded : (loaded as { default?: unknown } | undefined)?.default;
-    exported = typeof entry === "function" ? await (entry as () => unknown)() : loaded;
-    await recording.settle();
+    exported = typeof entry === "function" ? await untilFailure((entry as () => unknown)(), failure) : loaded;
+    if (failures.length === 0) await Promise.race([recording.settle(), failure]);
   } catch (err) {
     void (err as { stack?: unknown } | undefined)?.stack; // V8 formats the stack on first read: read it now
     failures.unshift(err);
@@ -108,12 +115,19 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
     restoreConsole();
     errorClass.prepareStackTrace = prepareStackTrace;
   }
-  // Failures inside apply callbacks surface as rejections once the runtime has settled.
-  await new Promise((resolve) => setImmediate(resolve));
+  // Failures inside apply callbacks surface as rejections once the runtime has settled; after a failure, the
+  // registrations waiting on the rejected output reject in turn: wait until no more arrive.
+  for (let turns = 0, seen = -1; seen !== failures.length && turns < 100; turns++) {
+    seen = failures.length;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
   recording.close();
-  process.off("unhandledRejection", onRejection);
+  restoreRejections();
   runtimeConfig.getConfig = getConfig;
-  if (failures.length > 0) throw failures[0];
+  if (failures.length > 0) {
+    recording.abandon();
+    throw failures[0];
+  }
   for (const change of options.changes ?? []) {
     if (change.value === undefined) continue;
     const key = topLevelKey(files.project, change.key);
@@ -127,6 +141,26 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
 
   const outputs = await resolveOutputs(pulumi, exported);
   return { project: files.project, stack: options.stack, resources: recording.resources, outputs };
+}
+
+/**
+ * Makes `handler` the only listener of the process's `unhandledRejection` event until the returned function is
+ * called: the program's rejections are its failures, which `runProgram` reports (as the SDK's runner does), not
+ * errors for whatever else listens in the process (a test runner fails on any). The listeners are put back after.
+ */
+function takeRejections(handler: (reason: unknown) => void): () => void {
+  const others = process.listeners("unhandledRejection");
+  process.removeAllListeners("unhandledRejection");
+  process.on("unhandledRejection", handler);
+  return () => {
+    process.off("unhandledRejection", handler);
+    for (const listener of others) process.on("unhandledRejection", listener);
+  };
+}
+
+/** What `value` resolves to, or undefined as soon as `failure` resolves first (the program has failed). */
+function untilFailure(value: unknown, failure: Promise<void>): Promise<unknown> {
+  return Promise.race([Promise.resolve(value), failure.then(() => undefined)]);
 }
 
 /**

@@ -82,10 +82,21 @@ function httpRouteRows(route: Obj): TrafficRow[] {
     const refs = list(rule.backendRefs);
     const total = refs.reduce((sum, r) => sum + (typeof r.weight === "number" ? r.weight : 1), 0);
     for (const ref of refs) {
+      const target = `${str(ref.namespace) || namespace}/${str(ref.name)}`;
+      if (ref.kind === "HTTPRoute") {
+        // kgateway route delegation: the prefix is handed to the HTTPRoutes named (`*`: every one of the namespace).
+        rows.push({
+          layer: "gateway-api",
+          object,
+          match,
+          destination: `delegate -> HTTPRoute ${target}`,
+          share: "-",
+        });
+        continue;
+      }
       const weight = typeof ref.weight === "number" ? ref.weight : 1;
       const share = total > 0 ? Math.round((weight / total) * 1000) / 10 : 0;
-      const destination = `${str(ref.namespace) || namespace}/${str(ref.name)}`;
-      rows.push({ layer: "gateway-api", object, match, destination, share: `${share}%` });
+      rows.push({ layer: "gateway-api", object, match, destination: target, share: `${share}%` });
     }
     for (const filter of list(rule.filters)) {
       const mirror = obj(filter.requestMirror);

@@ -285,6 +285,61 @@ describe("CanaryRelease composition", async () => {
     assert.deepEqual(v1.resources, { requests: { cpu: "100m" } });
   });
 
+  test("env sources: a secret, a field and an output source reach every Deployment as valueFrom", async () => {
+    const objects = await rendered(() => {
+      const db = new k8s.core.v1.Secret("payments-db", {
+        metadata: { name: "payments-db" },
+        stringData: { password: "hunter2" },
+      });
+      new CanaryRelease("env-sources", {
+        ...base,
+        env: { LOG_LEVEL: "debug" },
+        envValueFrom: {
+          DB_PASSWORD: { secretKeyRef: { name: db.metadata.name, key: "password" } },
+          POD_NAME: { fieldRef: { fieldPath: "metadata.name" } },
+          REGION: db.metadata.apply(() => ({ configMapKeyRef: { name: "cluster", key: "region" } })),
+        },
+      });
+    });
+    const deployments = kinds(objects, "Deployment");
+    assert.equal(deployments.length, 2);
+    for (const d of deployments) {
+      const container = ((d.spec as Obj).template as { spec: { containers: Obj[] } }).spec.containers[0];
+      assert.deepEqual(container.env, [
+        { name: "LOG_LEVEL", value: "debug" },
+        { name: "DB_PASSWORD", valueFrom: { secretKeyRef: { name: "payments-db", key: "password" } } },
+        { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+        { name: "REGION", valueFrom: { configMapKeyRef: { name: "cluster", key: "region" } } },
+      ]);
+    }
+  });
+
+  test("env sources refused: a name in env too, a bad name, a source setting two fields", async () => {
+    const secret = { secretKeyRef: { name: "db", key: "password" } };
+    await assertRefusedWithoutRegistering(
+      recording,
+      () =>
+        new CanaryRelease("env-both", {
+          ...base,
+          env: { DB_PASSWORD: "plain" },
+          envValueFrom: { DB_PASSWORD: secret },
+        }),
+      /^InvalidArgumentsError: CanaryRelease env-both: env: got "DB_PASSWORD"; expected a name not also in envValueFrom: DB_PASSWORD is in env and envValueFrom/,
+    );
+    assert.throws(
+      () => new CanaryRelease("env-name", { ...base, envValueFrom: { "9LIVES": secret } }),
+      /CanaryRelease env-name: envValueFrom: got "9LIVES"; expected environment variable names/,
+    );
+    assert.throws(
+      () =>
+        new CanaryRelease("env-two", {
+          ...base,
+          envValueFrom: { DB: { ...secret, fieldRef: { fieldPath: "metadata.name" } } },
+        }),
+      /CanaryRelease env-two: envValueFrom\.DB: got .*; expected a Kubernetes env var source setting exactly one of/,
+    );
+  });
+
   test("workload settings refused: a pod label app, a Consul annotation, canary replicas -1", () => {
     assert.throws(
       () =>

@@ -175,6 +175,46 @@ describe("parseReleaseConfig", () => {
       /^ValidationError: releases\.payments\.canaryWeight: got 150; expected a whole number from 0 to 100/,
     );
   });
+
+  test("the hints name the key as written in config, with --path for a key inside a structured value", () => {
+    assert.throws(
+      () => parseReleaseConfig({ canaryVersion: "v2" }, "releases.payments."),
+      (err: Error) => {
+        assert.equal(
+          err.message,
+          "releases.payments.stableVersion: got nothing; expected the version that serves traffic now, e.g. `pulumi config set --path 'releases.payments.stableVersion' v1`",
+        );
+        return true;
+      },
+    );
+    assert.throws(
+      () => parseReleaseConfig({ canaryVersion: "v2" }),
+      /stableVersion: got nothing; expected .*e\.g\. `pulumi config set stableVersion v1`$/,
+    );
+  });
+
+  test("a misspelt key inside a structured value gets the hint of a misspelt top-level key", () => {
+    assert.throws(
+      () => parseReleaseConfig({ stableVersion: "v1", canaryWieght: 10, replica: 2 }, "releases.payments."),
+      (err: Error) => {
+        assert.deepEqual(err.message.split("\n"), [
+          "releases.payments.canaryWieght: got 10; expected one of the release keys stableVersion, canaryVersion, canaryWeight, canaryHeader, images, image, replicas, extraVersions (did you mean releases.payments.canaryWeight? `pulumi config rm --path 'releases.payments.canaryWieght'` and set releases.payments.canaryWeight)",
+          "releases.payments.replica: got 2; expected one of the release keys stableVersion, canaryVersion, canaryWeight, canaryHeader, images, image, replicas, extraVersions (did you mean releases.payments.replicas? `pulumi config rm --path 'releases.payments.replica'` and set releases.payments.replicas)",
+        ]);
+        return true;
+      },
+    );
+    assert.throws(
+      () => parseReleaseConfig({ stableVersion: "v1", owner: "team-a" }, "releases.payments."),
+      (err: Error) => {
+        assert.equal(
+          err.message,
+          'releases.payments.owner: got "team-a"; expected one of the release keys stableVersion, canaryVersion, canaryWeight, canaryHeader, images, image, replicas, extraVersions',
+        );
+        return true;
+      },
+    );
+  });
 });
 
 describe("parsePromotionPolicy", () => {

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { after, beforeEach, describe, test } from "node:test";
-import { CanaryRelease, readPreviousReleases, type CanaryReleaseArgs } from "../../src/canary";
+import {
+  CanaryRelease,
+  planCanaryRelease,
+  readPreviousReleases,
+  type CanaryReleaseArgs,
+} from "../../src/canary";
 import { resetClaims } from "../../src/claims";
 import { ConsulProtocol } from "../../src/consul";
 import { nextReleaseState, planRelease, type ReleaseSpec, type ReleaseState } from "../../src/release";
@@ -119,7 +124,34 @@ describe("CanaryRelease with the previous deployment", async () => {
     assert.match(state.forced![0], /canaryWeight: got 100; expected at most 35/);
     assert.deepEqual(state.trail.slice(-2), [
       "weighted v1 90% / v2 10% (header → v2)",
-      "shifted v2 100% (header → v2)",
+      "shifted v2 100% (header → v2) (forced)",
     ]);
+  });
+
+  test("canaryForce that overrides nothing, and a policy with no previous deployment, are said in the update's log", () => {
+    const idle = planCanaryRelease("idle", {
+      ...finalize,
+      ...at(25),
+      previous: deployedAt(10),
+      policy: { maxStep: 25, force: true },
+    });
+    assert.deepEqual(idle.notes, [
+      {
+        warning: true,
+        message:
+          "canaryForce is set but this update breaks no rule: remove it (pulumi config rm canaryForce)",
+      },
+    ]);
+    const blind = planCanaryRelease("blind", {
+      ...finalize,
+      ...at(50),
+      policy: { maxStep: 25, requireHeaderTesting: true },
+    });
+    assert.equal(blind.notes.length, 1);
+    assert.match(
+      blind.notes[0].message,
+      /^no previous deployment of this release is known .*: the promotion policy \(maxStep 25, requireHeaderTesting\) judges nothing in this update$/,
+    );
+    assert.deepEqual(planCanaryRelease("plain", { ...finalize, ...at(50) }).notes, []);
   });
 });

@@ -80,11 +80,18 @@ describe("the Gateway API examples", () => {
       "routePrefix=/foxtrot/api",
     );
     assert.equal(inside.code, 0, inside.stderr);
+    // The Gateway API matches whole path elements: "/foxtrotx" is not inside "/foxtrot".
+    const beside = await cli("render", team, "--stack", "foxtrot-dev", "--config", "routePrefix=/foxtrotx");
+    assert.equal(beside.code, 1);
+    assert.match(
+      beside.stderr,
+      /gatewayApi\.prefix: got "\/foxtrotx"; expected a path prefix inside the prefix "\/foxtrot"/,
+    );
     const outside = await cli("render", team, "--stack", "foxtrot-dev", "--config", "routePrefix=/echo");
     assert.equal(outside.code, 1);
     assert.match(
       outside.stderr,
-      /gatewayApi\.prefix: got "\/echo"; expected a path starting with the prefix "\/foxtrot" delegated to team foxtrot/,
+      /CanaryRelease foxtrot: gatewayApi\.prefix: got "\/echo"; expected a path prefix inside the prefix "\/foxtrot" given to team foxtrot: "\/foxtrot" or a path under it such as "\/foxtrot\/api" \(whole path elements: "\/foxtrotx" lies outside\)/,
     );
   });
 
@@ -105,7 +112,7 @@ describe("the Gateway API examples", () => {
             team: { team: "foxtrot", prefix: "/foxtrot" },
           },
         }),
-      /gatewayApi\.prefix: got "\/echo"; expected a path starting with the prefix "\/foxtrot" delegated to team foxtrot/,
+      /^InvalidArgumentsError: CanaryRelease foxtrot-out: gatewayApi\.prefix: got "\/echo"; expected a path prefix inside the prefix "\/foxtrot" given to team foxtrot: "\/foxtrot" or a path under it such as "\/foxtrot\/api" \(whole path elements: "\/foxtrotx" lies outside\)/,
     );
     assert.throws(
       () =>

@@ -196,7 +196,7 @@ describe("buildGateway and the version Services", () => {
     assert.equal(report.notCovered, 2, "Services are core objects, not custom resources");
   });
 
-  test("overlapping team prefixes, repeated teams and listeners are refused", () => {
+  test("overlapping team prefixes (whole path elements), repeated teams and listeners are refused", () => {
     assert.throws(
       () =>
         buildGateway("platform", {
@@ -204,7 +204,7 @@ describe("buildGateway and the version Services", () => {
           listeners: [{ name: "http" }, { name: "http", port: 8080 }],
           teams: [
             { team: "echo", namespace: "echo", prefix: "/echo" },
-            { team: "echoes", namespace: "echoes", prefix: "/echoes" },
+            { team: "echo-v2", namespace: "echo-v2", prefix: "/echo/v2" },
             { team: "echo", namespace: "other", prefix: "/other" },
           ],
         }),
@@ -215,11 +215,35 @@ describe("buildGateway and the version Services", () => {
         );
         assert.match(
           err.message,
-          /teams\[1\]\.prefix: got "\/echoes"; expected a prefix that does not overlap team echo's "\/echo"/,
+          /teams\[1\]\.prefix: got "\/echo\/v2"; expected a prefix that does not overlap team echo's "\/echo"/,
         );
         assert.match(err.message, /teams\[2\]\.team: got "echo"; expected a team name not given twice/);
         return true;
       },
     );
+  });
+
+  test("/echo and /echoes are two teams' prefixes that do not overlap (the Gateway API matches whole path elements)", () => {
+    const gateway = buildGateway("platform", {
+      gatewayClassName: "kgateway",
+      teams: [
+        { team: "echo", namespace: "echo", prefix: "/echo" },
+        { team: "echoes", namespace: "echoes", prefix: "/echoes" },
+        { team: "foxtrot", namespace: "foxtrot", prefix: "/foxtrot" },
+        { team: "foxtrotx", namespace: "foxtrotx", prefix: "/foxtrotx" },
+      ],
+    });
+    assert.deepEqual(gateway.spec.listeners[0].allowedRoutes.namespaces, {
+      from: "Selector",
+      selector: {
+        matchExpressions: [
+          {
+            key: "kubernetes.io/metadata.name",
+            operator: "In",
+            values: ["echo", "echoes", "foxtrot", "foxtrotx"],
+          },
+        ],
+      },
+    });
   });
 });

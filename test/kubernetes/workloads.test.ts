@@ -268,6 +268,39 @@ void describe("planVersionedService refuses", () => {
     refuses({ labels: { version: "x" } }, /labels\.version: got "x"; expected no "version" label/);
   });
 
+  void it("env sources: rendered as valueFrom after the values; bad names and sources, a name in both refused", () => {
+    const secret = { secretKeyRef: { name: "payments-db", key: "password" } };
+    const plan = planVersionedService({
+      ...payments,
+      envValueFrom: { DB_PASSWORD: secret, POD_NAME: { fieldRef: { fieldPath: "metadata.name" } } },
+    });
+    for (const [i, v] of plan.versions.entries()) {
+      const container = (v.deployment.spec as { template: { spec: { containers: { env?: unknown }[] } } })
+        .template.spec.containers[0];
+      assert.deepEqual(container.env, [
+        ...(i === 1 ? [{ name: "LOG_LEVEL", value: "debug" }] : []),
+        { name: "DB_PASSWORD", valueFrom: secret },
+        { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+      ]);
+    }
+    refuses(
+      { envValueFrom: { "1BAD": secret } },
+      /envValueFrom: got "1BAD"; expected environment variable names/,
+    );
+    refuses(
+      { envValueFrom: { DB: { secretKeyRef: { name: "db", key: "a" }, fieldRef: { fieldPath: "x" } } } },
+      /envValueFrom\.DB: got .*; expected a Kubernetes env var source setting exactly one of configMapKeyRef, fieldRef, fileKeyRef, resourceFieldRef, secretKeyRef/,
+    );
+    refuses(
+      { envValueFrom: { DB: "password" as never } },
+      /envValueFrom\.DB: got "password"; expected a Kubernetes env var source/,
+    );
+    refuses(
+      { envValueFrom: { LOG_LEVEL: secret } },
+      /versions\[1\]\.env: got "LOG_LEVEL"; expected a name not also in envValueFrom: LOG_LEVEL is in versions\[1\]\.env and envValueFrom/,
+    );
+  });
+
   void it("a namespace that is not a DNS label", () => {
     refuses({ namespace: "Shop" }, /namespace: got "Shop"; expected a DNS-1123 label/);
   });

@@ -350,6 +350,27 @@ describe("pulumi-canary render", () => {
     assert.match(stderr, /at test\/fixtures\/program-errors\/type-error\/index\.ts:6:\d+\n$/);
   });
 
+  test("an output that resolves to a value a component refuses prints the error naming the argument", async () => {
+    const dir = path.join(errors, "bad-output");
+    const ok = await render("render", dir, "-s", "test", "-o", "json");
+    assert.equal(ok.code, 0, ok.stderr);
+    for (const [change, line] of [
+      [
+        "namespace=Not A Label",
+        /^pulumi-canary: CanaryRelease payments: namespace: got "Not A Label"; expected a DNS-1123 label .*\(the value resolved from an output\)\n$/,
+      ],
+      [
+        "image=",
+        /^pulumi-canary: CanaryRelease payments: images\.v1: got ""; expected a container image .*\(the value resolved from an output\)\n$/,
+      ],
+    ] as const) {
+      const { code, stdout, stderr } = await render("render", dir, "-s", "test", "-c", change);
+      assert.equal(code, 1, change);
+      assert.equal(stdout, "");
+      assert.match(stderr, line);
+    }
+  });
+
   test("--typecheck refuses a program that does not type-check; without it the program runs", async () => {
     const dir = path.join(errors, "does-not-type-check");
     const checked = await render("render", dir, "-s", "test", "--typecheck");
@@ -427,6 +448,13 @@ describe("pulumi-canary render", () => {
   }
 
   test("a missing required config value is named", async () => {
+    const { code, stdout, stderr } = await render("render", fixture, "--stack", "test", "--remove", "labels");
+    assert.equal(code, 1);
+    assert.equal(stdout, "");
+    assert.equal(stderr, "pulumi-canary: Missing required configuration variable 'render-fixture:labels'\n");
+  });
+
+  test("a structured config value that is not JSON is named", async () => {
     const { code, stdout, stderr } = await render(
       "render",
       fixture,
@@ -437,7 +465,33 @@ describe("pulumi-canary render", () => {
     );
     assert.equal(code, 1);
     assert.equal(stdout, "");
-    assert.match(stderr, /labels/);
+    assert.equal(
+      stderr,
+      "pulumi-canary: Configuration 'render-fixture:labels' value '[1' is not a valid JSON object\n",
+    );
+  });
+
+  test("--remove of a key or path that is not set is refused, naming it and the near keys; nothing is created", async () => {
+    const typo = await render("render", root, "-s", "dev", "--remove", "canaryVersoin");
+    assert.equal(typo.code, 1);
+    assert.equal(typo.stdout, "");
+    assert.equal(
+      typo.stderr,
+      "pulumi-canary: --remove canaryVersoin: canaryVersoin is not set; did you mean canaryVersion?\n",
+    );
+    const inside = await render("render", root, "-s", "dev", "--remove", "images.v3");
+    assert.equal(inside.code, 1);
+    assert.equal(
+      inside.stderr,
+      "pulumi-canary: --remove images.v3: images.v3 is not set; set in images: images.v1, images.v2\n",
+    );
+    const consumer = path.join(root, "test", "fixtures", "consumer");
+    const parent = await render("render", consumer, "-s", "dev", "--remove", "releases.paymnts.canaryWeight");
+    assert.equal(parent.code, 1);
+    assert.equal(
+      parent.stderr,
+      "pulumi-canary: --remove releases.paymnts.canaryWeight: releases.paymnts is not set; did you mean releases.payments?\n",
+    );
   });
 
   test("an unknown stack is refused", async () => {

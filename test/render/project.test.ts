@@ -60,11 +60,43 @@ void describe("render config changes, as pulumi config set / rm [--path]", () =>
       { key: "canaryWeight" },
       { key: "releases.payments.extra" },
       { key: "images.v1" },
-      { key: "notThere" },
     ]);
     assert.equal("app:canaryWeight" in config, false);
     assert.deepEqual(JSON.parse(config["app:releases"]), { payments: { canaryWeight: 10 } });
     assert.deepEqual(JSON.parse(config["app:images"]), {});
+  });
+
+  test("removing a key that is not set is refused, naming it and the near keys", () => {
+    assert.throws(
+      () => readProject(dir, "dev", [{ key: "canaryWieght" }]),
+      /^RenderError: --remove canaryWieght: canaryWieght is not set; did you mean canaryWeight\?$/,
+    );
+    assert.throws(
+      () => readProject(dir, "dev", [{ key: "app:notThere" }]),
+      /^RenderError: --remove app:notThere: app:notThere is not set; set here: app:canaryWeight, app:images, app:releases$/,
+    );
+    assert.throws(
+      () => readProject(dir, "dev", [{ key: "releases.payments.extra[2]" }]),
+      /--remove releases\.payments\.extra\[2\]: releases\.payments\.extra\[2\] is not set; set in releases\.payments\.extra: releases\.payments\.extra\[0\], releases\.payments\.extra\[1\]$/,
+    );
+    assert.throws(
+      () => readProject(dir, "dev", [{ key: "canaryWeight" }, { key: "canaryWeight" }]),
+      /--remove canaryWeight: canaryWeight is not set/,
+      "what an earlier change removed is not set",
+    );
+  });
+
+  test("removing a path whose parent is not set is refused, and creates nothing", () => {
+    assert.throws(
+      () => readProject(dir, "dev", [{ key: "releases.paymnts.canaryWeight" }]),
+      /^RenderError: --remove releases\.paymnts\.canaryWeight: releases\.paymnts is not set; did you mean releases\.payments\?$/,
+    );
+    assert.throws(
+      () => readProject(dir, "dev", [{ key: "labels.team" }]),
+      /^RenderError: --remove labels\.team: labels is not set; set here: canaryWeight, images, releases$/,
+    );
+    const { config } = readProject(dir, "dev", [{ key: "releases.payments.canaryWeight" }]);
+    assert.deepEqual(JSON.parse(config["app:releases"]), { payments: { extra: [1, 2] } });
   });
 
   test("changes apply in order: set after remove", () => {
