@@ -143,9 +143,12 @@ export function versionServiceName(service: string, version: string): string {
 }
 
 /**
- * Builds the release's HTTPRoute. Rules, in order: the header canary rule (path prefix and the exact header, to the
- * canary's Service) when the plan has a header route, then the weighted rule (path prefix, a backendRef per version
- * taking traffic, weights summing to 100 as the plan's do).
+ * Builds the release's HTTPRoute. Rules, in order: the weighted rule (path prefix, a backendRef per version taking
+ * traffic, weights summing to 100 as the plan's do), then the header canary rule (path prefix and the exact header,
+ * to the canary's Service) when the plan has a header route. The weighted rule stays first whether a header rule
+ * comes or goes: implementations that name what they program after a rule's index (Envoy Gateway's clusters are
+ * `httproute/<namespace>/<name>/rule/<index>`) keep the live traffic's cluster when header testing starts or ends,
+ * instead of moving it to a new cluster that may not be ready when the route names it.
  *
  * Precedence relied on: Gateway API ranks, among matches of equal path, the one with more header matches first
  * (HTTPRoute spec, "Rule precedence"), so the header rule wins over the weighted rule for requests carrying the
@@ -211,15 +214,6 @@ export function buildHttpRoute(plan: ReleasePlan, spec: HttpRouteSpec, scope?: s
     return r;
   };
   const rules: GatewayRouteRule[] = [];
-  if (plan.headerRoute) {
-    const r = rule("canary-header", [
-      { type: "Exact", name: plan.headerRoute.header.name, value: plan.headerRoute.header.value },
-    ]);
-    r.backendRefs = [backend(plan.headerRoute.version, 100)];
-    if (filters.length) r.filters = filters;
-    if (timeouts) r.timeouts = timeouts;
-    rules.push(r);
-  }
   const split = rule("split", undefined);
   split.backendRefs = plan.destinations.map((d) => backend(d.version, d.weight));
   const mirror =
@@ -237,6 +231,15 @@ export function buildHttpRoute(plan: ReleasePlan, spec: HttpRouteSpec, scope?: s
   if (filters.length || mirror.length) split.filters = [...filters, ...mirror];
   if (timeouts) split.timeouts = timeouts;
   rules.push(split);
+  if (plan.headerRoute) {
+    const r = rule("canary-header", [
+      { type: "Exact", name: plan.headerRoute.header.name, value: plan.headerRoute.header.value },
+    ]);
+    r.backendRefs = [backend(plan.headerRoute.version, 100)];
+    if (filters.length) r.filters = filters;
+    if (timeouts) r.timeouts = timeouts;
+    rules.push(r);
+  }
 
   const route: GatewayHttpRoute = {
     apiVersion: K8S_GATEWAY_API_VERSION,

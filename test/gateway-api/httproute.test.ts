@@ -33,7 +33,7 @@ const spec: HttpRouteSpec = {
 };
 
 describe("buildHttpRoute", () => {
-  test("the header rule to the canary, then the weighted rule, with the route options on both", () => {
+  test("the weighted rule, then the header rule to the canary, with the route options on both", () => {
     const route = buildHttpRoute(planRelease(release), spec);
     const filters = [
       {
@@ -55,6 +55,16 @@ describe("buildHttpRoute", () => {
         hostnames: ["petstore.example.com"],
         rules: [
           {
+            name: "split",
+            matches: [{ path: { type: "PathPrefix", value: "/petstore" } }],
+            backendRefs: [
+              { name: "petstore-v1", port: 8080, weight: 90 },
+              { name: "petstore-v2", port: 8080, weight: 10 },
+            ],
+            filters,
+            timeouts,
+          },
+          {
             name: "canary-header",
             matches: [
               {
@@ -63,16 +73,6 @@ describe("buildHttpRoute", () => {
               },
             ],
             backendRefs: [{ name: "petstore-v2", port: 8080, weight: 100 }],
-            filters,
-            timeouts,
-          },
-          {
-            name: "split",
-            matches: [{ path: { type: "PathPrefix", value: "/petstore" } }],
-            backendRefs: [
-              { name: "petstore-v1", port: 8080, weight: 90 },
-              { name: "petstore-v2", port: 8080, weight: 10 },
-            ],
             filters,
             timeouts,
           },
@@ -88,12 +88,17 @@ describe("buildHttpRoute", () => {
         const plan = planRelease({ ...release, canaryWeight: weight, header });
         const route = buildHttpRoute(plan, { ...spec, shadowPercentage: 20 });
         assertValidAgainstCrds([route]);
-        const split = route.spec.rules.at(-1)!;
+        // The weighted rule keeps index 0 in every phase (implementations name their clusters after the index).
+        const split = route.spec.rules[0];
+        assert.equal(split.name, "split");
         assert.equal(
           split.backendRefs.reduce((sum, b) => sum + b.weight, 0),
           100,
         );
-        assert.equal(route.spec.rules.length, header ? 2 : 1);
+        assert.deepEqual(
+          route.spec.rules.map((r) => r.name),
+          header ? ["split", "canary-header"] : ["split"],
+        );
       }
     }
   });
@@ -104,14 +109,14 @@ describe("buildHttpRoute", () => {
       options: undefined,
       shadowPercentage: 25,
     });
-    assert.deepEqual(mirrored.spec.rules.at(-1)?.filters, [
+    assert.deepEqual(mirrored.spec.rules[0].filters, [
       {
         type: "RequestMirror",
         requestMirror: { backendRef: { name: "petstore-v2", port: 8080 }, percent: 25 },
       },
     ]);
     const live = buildHttpRoute(planRelease(release), { ...spec, options: undefined, shadowPercentage: 25 });
-    assert.equal(live.spec.rules.at(-1)?.filters, undefined, "no mirror once the canary takes live traffic");
+    assert.equal(live.spec.rules[0].filters, undefined, "no mirror once the canary takes live traffic");
   });
 
   test("refused before apply, every problem at once, naming the field", () => {
