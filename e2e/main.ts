@@ -18,7 +18,7 @@ import { parseArgs } from "node:util";
 import { missingOrDifferent, durationMs } from "./lib/compare";
 import { EngineStack, type OpResult } from "./lib/engine";
 import {
-  feed,
+  feedInTurn,
   startEnvoyGateway,
   translate,
   untilProgrammed,
@@ -422,7 +422,7 @@ async function walk(
   if (gateway) {
     // What is left in the apiserver (the platform's Gateway, if kept) is what Envoy Gateway serves next.
     const eg = gatewayRuntime.eg;
-    if (eg) feed(eg, (await translateLive(eg, cluster, {})).objects);
+    if (eg) await feedInTurn(eg, (await translateLive(eg, cluster, {})).objects);
     await stopProcess(gateway.backend);
   }
   return undefined;
@@ -533,7 +533,7 @@ async function gatewayTraffic(
     gatewayRuntime.eg ??= await startEnvoyGateway(gatewayRuntime.dir, gatewayRuntime.bin);
     const translation = await translateLive(gatewayRuntime.eg, cluster, ports);
     for (const d of translation.dropped) fail(where, `HTTPRoute ${d}`);
-    feed(gatewayRuntime.eg, translation.objects);
+    await feedInTurn(gatewayRuntime.eg, translation.objects);
     await untilProgrammed(gatewayRuntime.eg, translation.weights);
     let target: GatewayExpectation | undefined;
     for (const { route, expectation } of translation.routes) {

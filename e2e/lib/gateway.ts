@@ -344,6 +344,50 @@ export function feed(eg: EnvoyGateway, objects: Json[]): void {
   renameSync(tmp, file);
 }
 
+/** The Gateways (namespace/name) of each Envoy Gateway's last feed. */
+const fedGateways = new WeakMap<EnvoyGateway, Set<string>>();
+
+/**
+ * Feeds `objects` as `feed` does, but when a Gateway goes and another comes in the same feed, first stops the old
+ * one's proxy and waits until it is gone: in host mode Envoy Gateway starts every Gateway's Envoy with the same base
+ * id, and an Envoy started while the one it replaces still runs cannot bind its domain socket and never serves.
+ */
+export async function feedInTurn(eg: EnvoyGateway, objects: Json[]): Promise<void> {
+  const isGateway = (o: Json): boolean => o.kind === "Gateway";
+  const gateways = new Set(
+    objects
+      .filter(isGateway)
+      .map((o) => `${String((o.metadata as Json).namespace)}/${String((o.metadata as Json).name)}`),
+  );
+  const before = fedGateways.get(eg) ?? new Set<string>();
+  const gone = [...before].some((g) => !gateways.has(g));
+  const added = [...gateways].some((g) => !before.has(g));
+  const admin = proxyAdmin(eg);
+  if (gone && added && admin !== undefined) {
+    feed(
+      eg,
+      objects.filter((o) => !isGateway(o)),
+    );
+    await waitFor(
+      "the previous Gateway's proxy to stop",
+      async () => ((await answers(`http://${admin}/ready`)) ? undefined : true),
+      30_000,
+      250,
+      [eg.process],
+    );
+  }
+  feed(eg, objects);
+  fedGateways.set(eg, gateways);
+}
+
+/** Whether anything answers at `url` (within a second). */
+function answers(url: string): Promise<boolean> {
+  return httpRequest(url, "GET", undefined, {}, 1000).then(
+    () => true,
+    () => false,
+  );
+}
+
 /** The admin address of the newest Envoy that Envoy Gateway started (func-e writes it into its run folder). */
 export function proxyAdmin(eg: EnvoyGateway): string | undefined {
   if (!existsSync(eg.runtimeDir)) return undefined;
