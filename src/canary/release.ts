@@ -248,8 +248,8 @@ export interface CanaryReleaseArgs extends PodSettings {
   versionResources?: { [version: string]: ContainerResources };
   /**
    * What the stack deployed for this release last (from `readPreviousReleases()`): the update is judged against
-   * it (`policy`), and a version that still took traffic is retired in an order Consul accepts. Defaults to none
-   * (a first deployment: nothing refused, Consul entries in their plain order).
+   * it (`policy`), and a version that still took traffic keeps its Consul resolver subset for this update. Defaults
+   * to none (a first deployment: nothing refused, nothing kept).
    */
   previous?: ReleaseState;
   /** The stack's promotion policy (what `readReleaseConfig()` reads as `policy`). Defaults to none. */
@@ -297,11 +297,6 @@ export interface CanaryReleasePlan {
   status: ReleaseStatus;
   /** Arguments that are outputs of other resources: the objects above hold placeholders until they resolve. */
   pending: PendingInput[];
-  /**
-   * Write the Consul splitter and router before the resolver (the previous deployment still sent traffic to a
-   * version this update retires); otherwise the resolver comes first.
-   */
-  consulRoutingFirst: boolean;
   /** What this update does beyond the config's face value (retirement order, overridden rules), for the log. */
   notes: { warning: boolean; message: string }[];
 }
@@ -496,9 +491,7 @@ export function planCanaryRelease(name: string, args: CanaryReleaseArgs): Canary
     gatewayApi = planGatewayApi(release, args.gatewayApi, namespace, port, scope);
   }
 
-  const retirement = args.consul
-    ? consulRetirement(release, args.previous, release.headerRoute !== undefined)
-    : { routingFirst: false, keptSubsets: [], notes: [] };
+  const retirement = args.consul ? consulRetirement(release, args.previous) : { keptSubsets: [], notes: [] };
   notes.push(...retirement.notes.map((message) => ({ warning: false, message })));
   const consul = args.consul
     ? buildConsulEntries(
@@ -531,7 +524,6 @@ export function planCanaryRelease(name: string, args: CanaryReleaseArgs): Canary
     consul,
     gatewayApi,
     pending: pending.list,
-    consulRoutingFirst: retirement.routingFirst,
     notes,
     status: {
       phase: release.phase,
@@ -858,19 +850,17 @@ export function registerCanaryRelease(
   plan: CanaryReleasePlan,
   parent: pulumi.Resource,
 ): CanaryReleaseChildren {
-  // Retiring a version that still took traffic: defaults, workloads, splitter and router, then the resolver that
-  // drops the subset. Otherwise defaults and resolver first, so new pods are never load-balanced by accident.
-  const routingFirst = plan.consul !== undefined && plan.consulRoutingFirst;
+  // Consul's order, always: defaults and resolver first (so new pods are never load-balanced by accident), the
+  // splitter and router after the workloads. The engine deletes in the reverse order, which Consul accepts too; a
+  // version that still took traffic keeps its resolver subset for one update (see consulRetirement).
   const defaults = plan.consul ? registerConsulDefaults(name, plan.consul, parent) : undefined;
-  const resolverFirst =
-    plan.consul && defaults && !routingFirst
-      ? registerConsulResolver(name, plan.consul, [defaults], parent)
-      : undefined;
+  const resolver =
+    plan.consul && defaults ? registerConsulResolver(name, plan.consul, [defaults], parent) : undefined;
   const workloads = registerVersionedService(
     name,
     plan.workloads,
     parent,
-    defaults ? { dependsOn: resolverFirst ? [defaults, resolverFirst] : [defaults] } : undefined,
+    defaults ? { dependsOn: resolver ? [defaults, resolver] : [defaults] } : undefined,
     plan.pending,
   );
   const deployments: k8s.apps.v1.Deployment[] = Object.values(workloads.deployments);
@@ -927,21 +917,10 @@ export function registerCanaryRelease(
       plan.pending,
     );
   }
-  if (plan.consul && defaults) {
-    const after = resolverFirst ? [resolverFirst, defaults] : [defaults];
-    const routing = registerConsulRouting(name, plan.consul, after, parent, { dependsOn: deployments });
-    const resolver =
-      resolverFirst ??
-      registerConsulResolver(
-        name,
-        plan.consul,
-        [
-          defaults,
-          ...(routing.splitter ? [routing.splitter] : []),
-          ...(routing.router ? [routing.router] : []),
-        ],
-        parent,
-      );
+  if (plan.consul && defaults && resolver) {
+    const routing = registerConsulRouting(name, plan.consul, [resolver, defaults], parent, {
+      dependsOn: deployments,
+    });
     children.consulEntries = { defaults, resolver, ...routing };
   }
   return children;

@@ -165,19 +165,14 @@ export function checkPromotion(
 }
 
 /**
- * How the Consul layer retires versions in one update. Consul checks the whole discovery chain on every write:
- * the resolver may not drop a subset a splitter or router still names.
+ * How the Consul layer retires versions in one update. Consul checks the whole discovery chain on every write and
+ * delete: the resolver may not drop a subset a splitter or router still names.
  */
 export interface ConsulRetirement {
   /**
-   * Write the splitter and router before the resolver: the previous deployment still sent traffic to a version
-   * this update retires, and the entries written first move it off.
-   */
-  routingFirst: boolean;
-  /**
-   * Versions kept as resolver subsets for this update (no Deployment, no traffic): an entry deleted at the end
-   * of the update still names them, or the update also adds subsets the splitter or router need first. The
-   * next update drops them.
+   * Versions kept as resolver subsets for this update (no Deployment, no traffic): the previous deployment still
+   * routed to them (by weight or by header), and the splitter and router written after the resolver move the
+   * traffic off. The next update drops them.
    */
   keptSubsets: string[];
   /** What happens, one line per version, for the update's log. */
@@ -185,51 +180,27 @@ export interface ConsulRetirement {
 }
 
 /**
- * Decides the order of the Consul writes of an update from what the previous deployment routed (pure).
- * Without a previous state, the resolver is written first (new subsets before the entries naming them).
+ * Decides how the Consul writes of an update retire versions, from what the previous deployment routed (pure).
  *
- * @param hasRouter - whether the update keeps a service-router (a header rule).
+ * The entries are always written in Consul's order (resolver, then splitter and router), and the engine deletes
+ * them in the reverse order: writing the splitter before the resolver instead would record that order in the stack,
+ * and a later `pulumi destroy` would delete the resolver first, which Consul refuses while the splitter still names
+ * its subsets. So a version the previous deployment still routed to keeps its resolver subset for this update, and
+ * the next update removes it.
  */
-export function consulRetirement(
-  plan: ReleasePlan,
-  previous: ReleaseState | undefined,
-  hasRouter: boolean,
-): ConsulRetirement {
-  const none: ConsulRetirement = { routingFirst: false, keptSubsets: [], notes: [] };
-  if (previous === undefined) return none;
+export function consulRetirement(plan: ReleasePlan, previous: ReleaseState | undefined): ConsulRetirement {
+  if (previous === undefined) return { keptSubsets: [], notes: [] };
   const before = previous.current;
-  const oldSubsets = new Set([...before.versions, ...(previous.keptSubsets ?? [])]);
-  const routedBefore = new Set([
+  const routedBefore = [
     ...Object.keys(before.split).filter((v) => shareOf(before, v) > 0),
     ...(before.headerVersion ? [before.headerVersion] : []),
-  ]);
-  const retiring = [...routedBefore].filter((v) => !plan.versions.includes(v));
-  if (retiring.length === 0) return none;
-  // Subsets the entries written first would name that the previous resolver lacks: the resolver must come first.
-  const named = [
-    ...plan.destinations.map((d) => d.version),
-    ...(plan.headerRoute ? [plan.headerRoute.version] : []),
   ];
-  const added = named.filter((v) => !oldSubsets.has(v));
-  // A router that goes at the end of the update still names the version its header rule reached.
-  const stuck = retiring.filter((v) => v === before.headerVersion && !hasRouter);
-  if (added.length > 0 || stuck.length > 0) {
-    const kept = added.length > 0 ? retiring : stuck;
-    return {
-      routingFirst: added.length > 0 ? false : true,
-      keptSubsets: kept,
-      notes: kept.map(
-        (v) =>
-          `${v} leaves the release, but its Consul resolver subset stays for this update (${added.length > 0 ? `the update also adds ${added.join(", ")}, which the resolver must have before the splitter names it` : "the service-router deleted at the end of the update still names it"}); the next pulumi up removes the subset`,
-      ),
-    };
-  }
+  const retiring = [...new Set(routedBefore)].filter((v) => !plan.versions.includes(v));
   return {
-    routingFirst: true,
-    keptSubsets: [],
+    keptSubsets: retiring,
     notes: retiring.map(
       (v) =>
-        `${v} still took traffic in the previous deployment: the Consul splitter and router move it off before the resolver drops its subset`,
+        `${v} leaves the release while the previous deployment still routed to it: the Consul splitter and router move its traffic off in this update and its resolver subset stays (no Deployment, no traffic) until the next pulumi up removes it`,
     ),
   };
 }

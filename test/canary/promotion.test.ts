@@ -62,7 +62,7 @@ describe("CanaryRelease with the previous deployment", async () => {
     assert.deepEqual(previous.payments, deployedAt(50));
   });
 
-  test("finalize from 50 %: Consul splitter before the resolver, which waits for it; Deployments after defaults only", async () => {
+  test("finalize from 50 %: Consul's plain order, v1's resolver subset kept for one update", async () => {
     const resources = await registered(
       () => new CanaryRelease("fin", { ...finalize, previous: deployedAt(50) }),
     );
@@ -71,25 +71,43 @@ describe("CanaryRelease with the previous deployment", async () => {
       consul.map((r) => r.type),
       [
         "consul:index/configEntry:ConfigEntry",
-        "consul:index/configEntryServiceSplitter:ConfigEntryServiceSplitter",
         "consul:index/configEntryServiceResolver:ConfigEntryServiceResolver",
+        "consul:index/configEntryServiceSplitter:ConfigEntryServiceSplitter",
       ],
     );
-    const [defaults, splitter, resolver] = consul;
-    assert.deepEqual([...resolver.dependencies].sort(), [defaults.urn, splitter.urn].sort());
-    assert.ok(!splitter.dependencies.includes(resolver.urn));
+    const [defaults, resolver, splitter] = consul;
+    // The splitter waits for the resolver, so the engine deletes it first too (as Consul requires).
+    assert.deepEqual(resolver.dependencies, [defaults.urn]);
+    assert.ok(splitter.dependencies.includes(resolver.urn));
+    assert.deepEqual(
+      (resolver.inputs.subsets as { name: string }[]).map((s) => s.name),
+      ["v2", "v1"],
+      "v1's subset stays while the splitter moves its traffic off",
+    );
+    assert.deepEqual(
+      (splitter.inputs.splits as { serviceSubset: string; weight: number }[]).map((s) => [
+        s.serviceSubset,
+        s.weight,
+      ]),
+      [["v2", 100]],
+    );
     const deployment = resources.find((r) => r.type === "kubernetes:apps/v1:Deployment");
-    assert.deepEqual(deployment?.dependencies, [defaults.urn]);
+    assert.deepEqual(deployment?.dependencies, [defaults.urn, resolver.urn]);
+  });
+
+  test("the update after it drops the kept subset; without a previous deployment nothing is kept", async () => {
+    const kept = nextReleaseState(planRelease({ service: "payments", stableVersion: "v2" }), deployedAt(50), {
+      keptSubsets: ["v1"],
+    });
+    const next = await registered(() => new CanaryRelease("next", { ...finalize, previous: kept }));
+    const resolver = next.find((r) => r.type.endsWith("ConfigEntryServiceResolver"))!;
     assert.deepEqual(
       (resolver.inputs.subsets as { name: string }[]).map((s) => s.name),
       ["v2"],
-      "v1's subset goes in this update",
     );
-  });
-
-  test("without a previous deployment the resolver comes first, as before", async () => {
-    const resources = await registered(() => new CanaryRelease("plain", { ...finalize }));
-    const consul = resources.filter((r) => r.type.startsWith("consul:")).map((r) => r.type.split(":").pop());
+    resetClaims();
+    const plain = await registered(() => new CanaryRelease("plain", { ...finalize }));
+    const consul = plain.filter((r) => r.type.startsWith("consul:")).map((r) => r.type.split(":").pop());
     assert.deepEqual(consul, ["ConfigEntry", "ConfigEntryServiceResolver", "ConfigEntryServiceSplitter"]);
   });
 

@@ -237,46 +237,43 @@ describe("release state", () => {
   });
 });
 
-describe("the order of Consul writes when a version retires", () => {
+describe("Consul subsets of a retiring version", () => {
   const finalize = planRelease(SPECS.finalize);
 
-  test("first deployment, or nothing routed to a retiring version: the resolver first", () => {
-    assert.deepEqual(consulRetirement(finalize, undefined, false), {
-      routingFirst: false,
-      keptSubsets: [],
-      notes: [],
-    });
-    // From standby the stable took everything: finalizing v1 away from ... v1 is not retired here.
+  test("first deployment, or nothing routed to a retiring version: no subset kept", () => {
+    assert.deepEqual(consulRetirement(finalize, undefined), { keptSubsets: [], notes: [] });
     const weighted = planRelease(SPECS["weighted 10"]);
-    assert.equal(consulRetirement(weighted, FROM.standby, true).routingFirst, false);
+    assert.deepEqual(consulRetirement(weighted, FROM.standby).keptSubsets, []);
+    // At 100 % nothing reaches v1 any more: the resolver drops it at once.
+    assert.deepEqual(consulRetirement(finalize, FROM.shifted), { keptSubsets: [], notes: [] });
   });
 
-  test("finalize from 10 %, 50 % and 100 %: splitter and router before the resolver drops v1", () => {
+  test("finalize from 10 % and 50 %: v1's subset stays for this update, the next one removes it", () => {
     for (const weight of ["weighted 10", "weighted 50"]) {
-      const retirement = consulRetirement(finalize, deployed(weight), false);
-      assert.equal(retirement.routingFirst, true, weight);
-      assert.deepEqual(retirement.keptSubsets, []);
-      assert.match(retirement.notes[0], /^v1 still took traffic in the previous deployment/);
+      const previous = deployed(weight);
+      const retirement = consulRetirement(finalize, previous);
+      assert.deepEqual(retirement.keptSubsets, ["v1"], weight);
+      assert.match(
+        retirement.notes[0],
+        /^v1 leaves the release while the previous deployment still routed to it: .* until the next pulumi up removes it$/,
+      );
+      const after = nextReleaseState(finalize, previous, { keptSubsets: retirement.keptSubsets });
+      assert.deepEqual(after.keptSubsets, ["v1"]);
+      assert.deepEqual(consulRetirement(finalize, after), { keptSubsets: [], notes: [] });
     }
-    // At 100 % nothing reaches v1 any more: the plain order is safe.
-    assert.equal(consulRetirement(finalize, FROM.shifted, false).routingFirst, false);
   });
 
-  test("a canary dropped with its header rule keeps its subset one update (the router goes at the end)", () => {
+  test("a canary dropped with its header rule keeps its subset one update", () => {
     const abandon = planRelease(SPECS.stable);
-    const retirement = consulRetirement(abandon, FROM["header-testing"], false);
+    const retirement = consulRetirement(abandon, FROM["header-testing"]);
     assert.deepEqual(retirement.keptSubsets, ["v2"]);
-    assert.match(retirement.notes[0], /the service-router deleted at the end of the update still names it/);
-    // The next update drops it: nothing routes to v2 any more.
     const after = nextReleaseState(abandon, FROM["header-testing"], { keptSubsets: retirement.keptSubsets });
     assert.deepEqual(after.keptSubsets, ["v2"]);
-    assert.deepEqual(consulRetirement(abandon, after, false).keptSubsets, []);
+    assert.deepEqual(consulRetirement(abandon, after).keptSubsets, []);
   });
 
-  test("retiring one version while adding another: the resolver first, keeping the retiring subset", () => {
+  test("retiring one version while adding another keeps the retiring subset", () => {
     const swap = planRelease({ service, stableVersion: "v2", canaryVersion: "v3", canaryWeight: 10 });
-    const retirement = consulRetirement(swap, FROM["weighted 10"], false);
-    assert.equal(retirement.routingFirst, false);
-    assert.deepEqual(retirement.keptSubsets, ["v1"]);
+    assert.deepEqual(consulRetirement(swap, FROM["weighted 10"]).keptSubsets, ["v1"]);
   });
 });

@@ -147,7 +147,7 @@ describe("pulumi-canary render", () => {
     );
   });
 
-  test("--previous judges the step as pulumi preview would: policy refusals and the order of retiring a version", async () => {
+  test("--previous judges the step as pulumi preview would: policy refusals and the subset kept while a version retires", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "previous-"));
     // The outputs a deployment at 50 % left, as `pulumi stack output --json` prints them.
     const at50 = await render(
@@ -184,10 +184,16 @@ describe("pulumi-canary render", () => {
     assert.equal(judged.code, 0, judged.stderr);
     assert.deepEqual(readdirSync(consulDir).sort(), [
       "01-service-defaults-payments.json",
-      "02-service-splitter-payments.json",
-      "03-service-resolver-payments.json",
+      "02-service-resolver-payments.json",
+      "03-service-splitter-payments.json",
     ]);
-    assert.match(judged.stderr, /v1 still took traffic in the previous deployment/);
+    assert.match(judged.stderr, /v1 leaves the release while the previous deployment still routed to it/);
+    const kept = JSON.parse(
+      readFileSync(path.join(consulDir, "02-service-resolver-payments.json"), "utf8"),
+    ) as {
+      Subsets: Record<string, unknown>;
+    };
+    assert.deepEqual(Object.keys(kept.Subsets).sort(), ["v1", "v2"], "v1's subset stays for this update");
     const plain = await render(
       "render",
       root,
@@ -205,6 +211,12 @@ describe("pulumi-canary render", () => {
       "02-service-resolver-payments.json",
       "03-service-splitter-payments.json",
     ]);
+    const dropped = JSON.parse(
+      readFileSync(path.join(consulDir, "02-service-resolver-payments.json"), "utf8"),
+    ) as {
+      Subsets: Record<string, unknown>;
+    };
+    assert.deepEqual(Object.keys(dropped.Subsets), ["v2"], "a first deployment keeps nothing");
 
     // prod's policy (maxStep 25, header testing first) refuses 50 % straight after 0 % without header testing.
     const prod = await render(
