@@ -303,6 +303,27 @@ export const GATEWAY_API_PROGRAMS: Program[] = [
   },
 ];
 
+/**
+ * Under a prod policy with requireHeaderTesting (v2 deployed at 0 % as committed): 10 % refused at preview, then
+ * header testing and 10 %, each updating only the release's `route` object.
+ */
+function headerTestingFirst(route: string): WalkStep[] {
+  return [
+    {
+      name: "10 % before header testing",
+      config: [weight(10)],
+      changes: [],
+      refused: /canaryWeight: got 10; expected 0 for v2 until it has been deployed under header testing/,
+    },
+    {
+      name: "header testing",
+      config: [set("canaryHeader", "stage=canary"), weight(0)],
+      changes: routing(route),
+    },
+    { name: "10 %", config: [weight(10)], changes: routing(route) },
+  ];
+}
+
 /** The same programs' prod stacks (run after every dev stack is destroyed: they own the same objects). */
 const PROD: Program[] = [
   {
@@ -323,18 +344,7 @@ const PROD: Program[] = [
           "create VirtualService",
         ],
       },
-      {
-        name: "10 % before header testing",
-        config: [weight(10)],
-        changes: [],
-        refused: /canaryWeight: got 10; expected 0 for v2 until it has been deployed under header testing/,
-      },
-      {
-        name: "header testing",
-        config: [set("canaryHeader", "stage=canary"), weight(0)],
-        changes: routing("VirtualService"),
-      },
-      { name: "10 %", config: [weight(10)], changes: routing("VirtualService") },
+      ...headerTestingFirst("VirtualService"),
       {
         name: "50 % (maxStep 25)",
         config: [weight(50)],
@@ -434,18 +444,7 @@ const DELEGATION: Program[] = [
           "create Service",
         ],
       },
-      {
-        name: "10 % before header testing",
-        config: [weight(10)],
-        changes: [],
-        refused: /canaryWeight: got 10; expected 0 for v2 until it has been deployed under header testing/,
-      },
-      {
-        name: "header testing",
-        config: [set("canaryHeader", "stage=canary"), weight(0)],
-        changes: routing("HTTPRoute"),
-      },
-      { name: "10 %", config: [weight(10)], changes: routing("HTTPRoute") },
+      ...headerTestingFirst("HTTPRoute"),
       { name: "rollback", config: [weight(0)], changes: routing("HTTPRoute") },
     ],
   },

@@ -205,13 +205,7 @@ export function parseReleaseConfig(raw: Raw, prefix = ""): ReleaseConfig {
   const checks = new Checks();
   for (const k of Object.keys(raw)) {
     if (!KEYS.includes(k) && raw[k] !== undefined) {
-      checks.check(() => {
-        throw new ValidationError(
-          key(k),
-          raw[k],
-          `one of the release keys ${KEYS.join(", ")}${didYouMean(key, k, KEYS)}`,
-        );
-      });
+      checks.fail(key(k), raw[k], `one of the release keys ${KEYS.join(", ")}${didYouMean(key, k, KEYS)}`);
     }
   }
   const stableVersion = checks.check(() => {
@@ -237,13 +231,11 @@ export function parseReleaseConfig(raw: Raw, prefix = ""): ReleaseConfig {
   let extraVersions: VersionWeight[] | undefined;
   if (raw.extraVersions !== undefined) {
     if (!Array.isArray(raw.extraVersions)) {
-      checks.check(() => {
-        throw new ValidationError(
-          key("extraVersions"),
-          raw.extraVersions,
-          'a list such as [{"version": "dark", "weight": 5}]',
-        );
-      });
+      checks.fail(
+        key("extraVersions"),
+        raw.extraVersions,
+        'a list such as [{"version": "dark", "weight": 5}]',
+      );
     } else {
       extraVersions = raw.extraVersions.map((entry: unknown, i) => {
         const item = (entry ?? {}) as Raw;
@@ -259,13 +251,7 @@ export function parseReleaseConfig(raw: Raw, prefix = ""): ReleaseConfig {
     const n =
       typeof raw.replicas === "string" && /^\d+$/.test(raw.replicas) ? Number(raw.replicas) : raw.replicas;
     if (typeof n !== "number" || !Number.isInteger(n) || n < 1 || n > 1000) {
-      checks.check(() => {
-        throw new ValidationError(
-          key("replicas"),
-          raw.replicas,
-          "a whole number of pods per version from 1 to 1000",
-        );
-      });
+      checks.fail(key("replicas"), raw.replicas, "a whole number of pods per version from 1 to 1000");
     } else {
       replicas = n;
     }

@@ -13,7 +13,7 @@ import {
   type HttpRouteParentRef,
   type VersionServiceObject,
 } from "../gateway-api/httproute";
-import { TeamRouting, teamParentRouteName } from "../gateway-api/gateway";
+import { TeamRouting, teamParentRouteName, teamRoutingProblem } from "../gateway-api/gateway";
 import { gatewayPathProblem, requireGatewayPath, requireGatewayPathWithin } from "../gateway-api/validate";
 import {
   buildConsulEntries,
@@ -297,7 +297,7 @@ export interface CanaryReleasePlan {
   status: ReleaseStatus;
   /** Arguments that are outputs of other resources: the objects above hold placeholders until they resolve. */
   pending: PendingInput[];
-  /** What this update does beyond the config's face value (retirement order, overridden rules), for the log. */
+  /** What this update does beyond the config's face value (subsets kept, overridden rules), for the log. */
   notes: { warning: boolean; message: string }[];
 }
 
@@ -665,10 +665,6 @@ function planGatewayApi(
   scope: string,
 ): NonNullable<CanaryReleasePlan["gatewayApi"]> {
   const checks = new Checks();
-  const fail = (field: string, value: unknown, accepted: string) =>
-    checks.check(() => {
-      throw new ValidationError(field, value, accepted, scope);
-    });
   const prefix = g.prefix ?? g.team?.prefix ?? "/";
   let parentRefs: HttpRouteParentRef[] = [g.gateway];
   if (g.team) {
@@ -680,22 +676,18 @@ function planGatewayApi(
       checks.check(() => requireGatewayPathWithin(team.team, teamPrefix, "gatewayApi.prefix", prefix, scope));
     }
     const routing = team.routing ?? TeamRouting.Listener;
-    if (!(Object.values(TeamRouting) as unknown[]).includes(routing)) {
-      fail(
-        "gatewayApi.team.routing",
-        routing,
-        `one of ${Object.values(TeamRouting)
-          .map((r) => `"${r}"`)
-          .join(", ")} (TeamRouting.Listener or TeamRouting.Delegation), as the SharedGateway's teamRouting`,
-      );
+    const routingProblem = teamRoutingProblem(routing, ", as the SharedGateway's teamRouting");
+    if (routingProblem !== undefined) {
+      checks.fail("gatewayApi.team.routing", routing, routingProblem, scope);
     } else if (routing === TeamRouting.Delegation) {
       // The release's route hangs under the team's parent HTTPRoute, in the Gateway's namespace.
       const gatewayName: unknown = g.gateway?.name;
       if (team.parentRoute === undefined && typeof gatewayName !== "string") {
-        fail(
+        checks.fail(
           "gatewayApi.gateway.name",
           gatewayName,
           "the Gateway's name: the team's parent HTTPRoute is named <gateway>-<team> unless gatewayApi.team.parentRoute says otherwise",
+          scope,
         );
       }
       parentRefs = [
@@ -708,10 +700,11 @@ function planGatewayApi(
         },
       ];
     } else if (team.parentRoute !== undefined) {
-      fail(
+      checks.fail(
         "gatewayApi.team.parentRoute",
         team.parentRoute,
         "no parent route with team routing Listener (the route attaches to the Gateway); it names the team's parent HTTPRoute, with routing Delegation",
+        scope,
       );
     }
   }
@@ -720,10 +713,11 @@ function planGatewayApi(
     // Host names that are not DNS names are reported by the route's own checks.
     g.hostnames.forEach((host: unknown, i) => {
       if (typeof host === "string" && !hostnameMatches(g.listenerHostname, host)) {
-        fail(
+        checks.fail(
           `gatewayApi.hostnames[${i}]`,
           host,
           `a host name the listener's hostname "${g.listenerHostname}" serves (the Gateway would not attach the route for it)`,
+          scope,
         );
       }
     });

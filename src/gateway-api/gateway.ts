@@ -4,7 +4,7 @@ import { checkArguments } from "../arguments";
 import { claimObjects, objectClaim } from "../claims";
 import { registerGlooObject } from "../gloo/register";
 import { TEAM_LABEL } from "../gloo/delegation";
-import { Checks, ValidationError } from "../release/errors";
+import { Checks } from "../release/errors";
 import { requireDnsLabel } from "../release/names";
 import { requireInteger } from "../release/validate";
 import { K8S_GATEWAY_API_GROUP, K8S_GATEWAY_API_VERSION, hostnameMatches } from "./httproute";
@@ -33,6 +33,15 @@ export enum TeamRouting {
    * own namespace. The gateway itself then enforces both the prefix and the namespace. kgateway only.
    */
   Delegation = "delegation",
+}
+
+/** What a team routing field accepts: a {@link TeamRouting} value, `also` appended to the text. */
+export function teamRoutingProblem(value: unknown, also = ""): string | undefined {
+  if ((Object.values(TeamRouting) as unknown[]).includes(value)) return undefined;
+  const values = Object.values(TeamRouting)
+    .map((r) => `"${r}"`)
+    .join(", ");
+  return `one of ${values} (TeamRouting.Listener or TeamRouting.Delegation)${also}`;
 }
 
 /** One HTTP listener of the platform's Gateway. */
@@ -174,32 +183,22 @@ export function buildSharedGateway(
   scope?: string,
 ): SharedGatewayObjects {
   const checks = new Checks();
-  const fail = (field: string, value: unknown, accepted: string) =>
-    checks.check(() => {
-      throw new ValidationError(field, value, accepted, scope);
-    });
   const gwName = checks.check(() => requireDnsLabel("name", args.name ?? name, scope));
   const namespace = checks.check(() =>
     requireDnsLabel("namespace", args.namespace ?? "gateway-system", scope),
   );
   const className = checks.check(() => requireDnsLabel("gatewayClassName", args.gatewayClassName, scope));
   const routing = args.teamRouting ?? TeamRouting.Listener;
-  if (!(Object.values(TeamRouting) as unknown[]).includes(routing)) {
-    fail(
-      "teamRouting",
-      routing,
-      `one of ${Object.values(TeamRouting)
-        .map((r) => `"${r}"`)
-        .join(", ")} (TeamRouting.Listener or TeamRouting.Delegation)`,
-    );
-  }
+  const routingProblem = teamRoutingProblem(routing);
+  if (routingProblem !== undefined) checks.fail("teamRouting", routing, routingProblem, scope);
   const delegation = routing === TeamRouting.Delegation;
   const given = args.listeners ?? [{}];
   if (given.length === 0 || given.length > GATEWAY_API_LIMITS.listeners) {
-    fail(
+    checks.fail(
       "listeners",
       `${given.length} listeners`,
       `1 to ${GATEWAY_API_LIMITS.listeners} listeners (the Gateway CRD's limit)`,
+      scope,
     );
   }
   const listeners = given.map((l, i) => ({
@@ -214,7 +213,12 @@ export function buildSharedGateway(
   listeners.forEach((l, i) => {
     const key = `${l.port}/${l.hostname ?? "*"}`;
     if (seen.has(l.name) || seen.has(key)) {
-      fail(`listeners[${i}]`, l.name, "a listener name and port/hostname no other listener has");
+      checks.fail(
+        `listeners[${i}]`,
+        l.name,
+        "a listener name and port/hostname no other listener has",
+        scope,
+      );
     }
     seen.add(l.name);
     seen.add(key);
@@ -227,38 +231,42 @@ export function buildSharedGateway(
       checks.check(() => requireGatewayPath(`teams[${i}].prefix`, t.prefix, scope)) !== undefined;
     teams.slice(0, i).forEach((other, j) => {
       if (other.team === t.team) {
-        fail(`teams[${i}].team`, t.team, "a team name not given twice");
+        checks.fail(`teams[${i}].team`, t.team, "a team name not given twice", scope);
       } else if (
         prefixOk &&
         typeof other.prefix === "string" &&
         gatewayPrefixesOverlap(t.prefix, other.prefix)
       ) {
-        fail(
+        checks.fail(
           `teams[${i}].prefix`,
           t.prefix,
           `a prefix that does not overlap team ${other.team}'s "${other.prefix}" (one lies within the other, so a route of one would capture the other's requests)`,
+          scope,
         );
       } else if (delegation && other.namespace === t.namespace) {
-        fail(
+        checks.fail(
           `teams[${i}].namespace`,
           t.namespace,
           `a namespace no other team has (team ${other.team}'s, teams[${j}]): a parent HTTPRoute hands its prefix to every HTTPRoute of the namespace`,
+          scope,
         );
       }
     });
     if (!delegation) {
       if (t.hostnames !== undefined) {
-        fail(
+        checks.fail(
           `teams[${i}].hostnames`,
           t.hostnames,
           "no host names with teamRouting Listener (the team's routes carry their own); they name the hosts of a parent HTTPRoute, with teamRouting Delegation",
+          scope,
         );
       }
       if (t.parentRoute !== undefined) {
-        fail(
+        checks.fail(
           `teams[${i}].parentRoute`,
           t.parentRoute,
           "no parent route with teamRouting Listener (the team's routes attach to the Gateway); it names a parent HTTPRoute, with teamRouting Delegation",
+          scope,
         );
       }
       return "";
@@ -270,20 +278,22 @@ export function buildSharedGateway(
         hostnames.length === 0 ||
         hostnames.length > GATEWAY_API_LIMITS.hostnames
       ) {
-        fail(
+        checks.fail(
           `teams[${i}].hostnames`,
           hostnames,
           `1 to ${GATEWAY_API_LIMITS.hostnames} host names, or none to serve every host the listeners serve`,
+          scope,
         );
       } else {
         hostnames.forEach((h, k) => {
           const field = `teams[${i}].hostnames[${k}]`;
           if (checks.check(() => requireGatewayHostname(field, h, scope)) === undefined) return;
           if (!listeners.some((l) => hostnameMatches(l.hostname, h))) {
-            fail(
+            checks.fail(
               field,
               h,
               `a host name a listener serves (${listeners.map((l) => `"${l.hostname ?? "*"}"`).join(", ")}): the Gateway would not attach the parent route for it`,
+              scope,
             );
           }
         });

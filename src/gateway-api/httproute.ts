@@ -177,24 +177,15 @@ export function buildHttpRoute(plan: ReleasePlan, spec: HttpRouteSpec, scope?: s
     shadow !== undefined &&
     !(typeof shadow === "number" && Number.isInteger(shadow) && shadow >= 0 && shadow <= 100)
   ) {
-    checks.check(() => {
-      throw new ValidationError(
-        "gatewayApi.shadowPercentage",
-        shadow,
-        "a whole percentage from 0 to 100",
-        scope,
-      );
-    });
+    checks.fail("gatewayApi.shadowPercentage", shadow, "a whole percentage from 0 to 100", scope);
   }
   if (plan.destinations.length > GATEWAY_API_LIMITS.backendRefs) {
-    checks.check(() => {
-      throw new ValidationError(
-        "extraVersions",
-        plan.destinations.length,
-        `at most ${GATEWAY_API_LIMITS.backendRefs} versions taking traffic (the backendRefs limit of an HTTPRoute rule)`,
-        scope,
-      );
-    });
+    checks.fail(
+      "extraVersions",
+      plan.destinations.length,
+      `at most ${GATEWAY_API_LIMITS.backendRefs} versions taking traffic (the backendRefs limit of an HTTPRoute rule)`,
+      scope,
+    );
   }
   checks.done();
 
@@ -281,19 +272,10 @@ function checkParentRefs(refs: unknown, scope?: string): void {
     if (route) routes++;
     const at = refs.length === 1 ? "gatewayApi.gateway" : `gatewayApi.gateways[${i}]`;
     if (ref?.group !== undefined && ref.group !== K8S_GATEWAY_API_GROUP) {
-      checks.check(() => {
-        throw new ValidationError(`${at}.group`, ref.group, `"${K8S_GATEWAY_API_GROUP}"`, scope);
-      });
+      checks.fail(`${at}.group`, ref.group, `"${K8S_GATEWAY_API_GROUP}"`, scope);
     }
     if (ref?.kind !== undefined && ref.kind !== "Gateway" && ref.kind !== "HTTPRoute") {
-      checks.check(() => {
-        throw new ValidationError(
-          `${at}.kind`,
-          ref.kind,
-          '"Gateway", or "HTTPRoute" (a parent route)',
-          scope,
-        );
-      });
+      checks.fail(`${at}.kind`, ref.kind, '"Gateway", or "HTTPRoute" (a parent route)', scope);
     }
     // A parent route's name is the team's (`gatewayApi.team.parentRoute`, by default `<gateway>-<team>`); its
     // namespace is the Gateway's.
@@ -302,27 +284,24 @@ function checkParentRefs(refs: unknown, scope?: string): void {
     );
     if (ref?.namespace !== undefined)
       checks.check(() => requireDnsLabel(`${at}.namespace`, ref.namespace, scope));
-    if (ref?.sectionName !== undefined) {
-      checks.check(() => {
-        if (!route) return requireDnsLabel(`${at}.sectionName`, ref.sectionName, scope);
-        throw new ValidationError(
-          "gatewayApi.gateway.sectionName",
-          ref.sectionName,
-          "no sectionName under a parent HTTPRoute (team routing Delegation): the parent route attaches to the Gateway's listeners",
-          scope,
-        );
-      });
+    if (ref?.sectionName !== undefined && !route) {
+      checks.check(() => requireDnsLabel(`${at}.sectionName`, ref.sectionName, scope));
+    } else if (ref?.sectionName !== undefined) {
+      checks.fail(
+        "gatewayApi.gateway.sectionName",
+        ref.sectionName,
+        "no sectionName under a parent HTTPRoute (team routing Delegation): the parent route attaches to the Gateway's listeners",
+        scope,
+      );
     }
   });
   if (routes > 0 && refs.length > 1) {
-    checks.check(() => {
-      throw new ValidationError(
-        "gatewayApi.gateway",
-        refs,
-        "one parent HTTPRoute alone (team routing Delegation), not beside Gateways",
-        scope,
-      );
-    });
+    checks.fail(
+      "gatewayApi.gateway",
+      refs,
+      "one parent HTTPRoute alone (team routing Delegation), not beside Gateways",
+      scope,
+    );
   }
   checks.done();
 }
@@ -335,14 +314,12 @@ function checkHostnames(
 ): string[] | undefined {
   if (hostnames === undefined) return undefined;
   if (delegated) {
-    checks.check(() => {
-      throw new ValidationError(
-        "gatewayApi.hostnames",
-        hostnames,
-        "no host names under a parent HTTPRoute (team routing Delegation): the team's parent route holds them (SharedGateway teams[].hostnames)",
-        scope,
-      );
-    });
+    checks.fail(
+      "gatewayApi.hostnames",
+      hostnames,
+      "no host names under a parent HTTPRoute (team routing Delegation): the team's parent route holds them (SharedGateway teams[].hostnames)",
+      scope,
+    );
     return undefined;
   }
   if (
@@ -350,14 +327,12 @@ function checkHostnames(
     hostnames.length === 0 ||
     hostnames.length > GATEWAY_API_LIMITS.hostnames
   ) {
-    checks.check(() => {
-      throw new ValidationError(
-        "gatewayApi.hostnames",
-        hostnames,
-        `1 to ${GATEWAY_API_LIMITS.hostnames} host names, or none to serve every host the listener serves`,
-        scope,
-      );
-    });
+    checks.fail(
+      "gatewayApi.hostnames",
+      hostnames,
+      `1 to ${GATEWAY_API_LIMITS.hostnames} host names, or none to serve every host the listener serves`,
+      scope,
+    );
     return undefined;
   }
   const checked = hostnames.map((h, i) =>
@@ -393,14 +368,12 @@ function checkHeaders(
     const key = name.toLowerCase();
     const first = seen.get(key);
     if (first !== undefined) {
-      checks.check(() => {
-        throw new ValidationError(
-          at,
-          name,
-          `a header name not already given in this modifier (${first}); names are case-insensitive, and each header is set, added or removed once`,
-          scope,
-        );
-      });
+      checks.fail(
+        at,
+        name,
+        `a header name not already given in this modifier (${first}); names are case-insensitive, and each header is set, added or removed once`,
+        scope,
+      );
     } else {
       seen.set(key, at);
     }
@@ -409,14 +382,12 @@ function checkHeaders(
     const list: unknown = m[kind];
     if (list === undefined) continue;
     if (!Array.isArray(list) || list.length > GATEWAY_API_LIMITS.headerModifierEntries) {
-      checks.check(() => {
-        throw new ValidationError(
-          `${field}.${kind}`,
-          Array.isArray(list) ? `${list.length} entries` : list,
-          `at most ${GATEWAY_API_LIMITS.headerModifierEntries} entries (the HTTPRoute CRD's limit)`,
-          scope,
-        );
-      });
+      checks.fail(
+        `${field}.${kind}`,
+        Array.isArray(list) ? `${list.length} entries` : list,
+        `at most ${GATEWAY_API_LIMITS.headerModifierEntries} entries (the HTTPRoute CRD's limit)`,
+        scope,
+      );
       continue;
     }
     list.forEach((entry: unknown, i) => {
@@ -447,28 +418,24 @@ function checkOptions(checks: Checks, options: GatewayRouteOptions | undefined, 
       ms[key] = checks.check(() => requireGatewayDuration(`gatewayApi.options.${key}`, v, scope));
   }
   if (options.backendTimeout !== undefined && options.timeout === undefined) {
-    checks.check(() => {
-      throw new ValidationError(
-        "gatewayApi.options.timeout",
-        undefined,
-        "a request timeout beside backendTimeout (the standard CRD requires backendRequest <= request)",
-        scope,
-      );
-    });
+    checks.fail(
+      "gatewayApi.options.timeout",
+      undefined,
+      "a request timeout beside backendTimeout (the standard CRD requires backendRequest <= request)",
+      scope,
+    );
   } else if (
     ms.timeout !== undefined &&
     ms.backendTimeout !== undefined &&
     ms.timeout !== 0 &&
     ms.backendTimeout > ms.timeout
   ) {
-    checks.check(() => {
-      throw new ValidationError(
-        "gatewayApi.options.backendTimeout",
-        options.backendTimeout,
-        `a backend timeout no longer than timeout "${options.timeout}" (the HTTPRoute CRD's rule: backendRequest <= request, unless request is "0s")`,
-        scope,
-      );
-    });
+    checks.fail(
+      "gatewayApi.options.backendTimeout",
+      options.backendTimeout,
+      `a backend timeout no longer than timeout "${options.timeout}" (the HTTPRoute CRD's rule: backendRequest <= request, unless request is "0s")`,
+      scope,
+    );
   }
 }
 

@@ -78,6 +78,11 @@ export class Checks {
     }
   }
 
+  /** Keeps a problem found without a check to run: `field` got `value`, `accepted` is what it accepts. */
+  fail(field: string, value: unknown, accepted: string, scope?: string): void {
+    this.problems.push({ field, value, accepted, ...(scope !== undefined ? { scope } : {}) });
+  }
+
   /** Whether a check so far has failed. */
   get failed(): boolean {
     return this.problems.length > 0;

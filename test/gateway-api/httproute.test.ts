@@ -7,16 +7,11 @@ import {
   hostnameMatches,
   type HttpRouteSpec,
 } from "../../src/gateway-api";
-import { planRelease, type ReleaseSpec } from "../../src/release";
+import { planRelease } from "../../src/release";
 import { assertValidAgainstCrds, checkCrds } from "../support/crds";
+import { PETSTORE_RELEASE } from "./petstore";
 
-const release: ReleaseSpec = {
-  service: "petstore",
-  stableVersion: "v1",
-  canaryVersion: "v2",
-  canaryWeight: 10,
-  header: { name: "stage", value: "canary" },
-};
+const release = PETSTORE_RELEASE;
 const spec: HttpRouteSpec = {
   name: "petstore",
   namespace: "default",

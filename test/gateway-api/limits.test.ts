@@ -15,16 +15,11 @@ import {
   type GatewayListenerArgs,
   type HttpRouteSpec,
 } from "../../src/gateway-api";
-import { planRelease, ValidationError, type ReleaseSpec } from "../../src/release";
+import { planRelease, ValidationError } from "../../src/release";
 import { CRD_DIRS, assertValidAgainstCrds } from "../support/crds";
+import { PETSTORE_RELEASE } from "./petstore";
 
-const release: ReleaseSpec = {
-  service: "petstore",
-  stableVersion: "v1",
-  canaryVersion: "v2",
-  canaryWeight: 10,
-  header: { name: "stage", value: "canary" },
-};
+const release = PETSTORE_RELEASE;
 const plan = planRelease(release);
 const spec: HttpRouteSpec = {
   name: "petstore",
