@@ -101,7 +101,8 @@ function declarePackage(canary: typeof Canary, n: number): number {
       ...release,
       port: 8080,
       env: { NAME: service },
-      gloo: { prefix: `/${service}`, options: { prefixRewrite: "/" } },
+      // Each release its own VirtualService and host name: the package refuses two claiming the same domain.
+      gloo: { prefix: `/${service}`, domains: [`${service}.example.com`], options: { prefixRewrite: "/" } },
       consul: { protocol: canary.ConsulProtocol.Http, upstreams: ["currency:9091"] },
     });
   }
